@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "palisade/ctl.h"
+#include "palisade/util.h"
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+size_t str_copy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size > 0) {
+		size_t c = n < size - 1 ? n : size - 1;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+const char *rundir_get(void)
+{
+	const char *d = getenv("PALISADE_RUNDIR");
+
+	return d != NULL && d[0] != '\0' ? d : CTL_DEFAULT_RUNDIR;
+}
+
+int rundir_path(char *buf, size_t size, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", rundir_get(), name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int pidfile_write(const char *name)
+{
+	char path[256], buf[32];
+	int fd, n;
+
+	n = snprintf(path, sizeof(path), "%s/%s.pid", rundir_get(), name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, n) != n) {
+		close(fd);
+		return -EIO;
+	}
+	return close(fd) < 0 ? -errno : 0;
+}
+
+int pidfile_read(const char *name)
+{
+	char path[256], buf[32];
+	ssize_t r;
+	long pid;
+	int fd, n;
+
+	n = snprintf(path, sizeof(path), "%s/%s.pid", rundir_get(), name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return -EINVAL;
+	buf[r] = '\0';
+	pid = strtol(buf, NULL, 10);
+	return pid > 0 && pid < 1 << 22 ? (int)pid : -EINVAL;
+}

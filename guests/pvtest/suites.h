@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PVTEST_SUITES_H
+#define PVTEST_SUITES_H
+
+struct suite {
+	const char *name;
+	void (*run)(void);
+};
+
+extern const struct suite suites[];
+
+void *mm_map_window(unsigned long pfn, unsigned int count);
+
+void suite_console(void);
+void suite_hypercall(void);
+void suite_zeromem(void);
+
+#endif

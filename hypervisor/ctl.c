@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control socket: privcmd for dom0 processes. Each request is read by
+ * ctl_recv (exact sizes checked), dispatched to one handler, and answered
+ * with a reply of the same type. The socket is owner-only; every
+ * connection acts as dom0.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "palisade/log.h"
+#include "hv.h"
+
+#define EP_SOCKET (1ull << 63)
+
+int ctl_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (str_copy(sa.sun_path, path, sizeof(sa.sun_path)) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+void ctl_accept(int lfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
+	    (cr.uid != 0 && cr.uid != getuid())) {
+		log_warnx("control: refused connection from uid %u", cr.uid);
+		close(fd);
+		return;
+	}
+	ev.data.u64 = EP_SOCKET | (uint64_t)fd;
+	if (epoll_ctl(hv.epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		close(fd);
+}
+
+static struct domain *ctl_domain(uint32_t domid, int *err)
+{
+	struct domain *d = domain_get(domid);
+
+	*err = d == NULL ? -XEN_ESRCH : 0;
+	return d;
+}
+
+static int ctl_getinfo(const struct ctl_getinfo_req *q, struct ctl_msg *rep)
+{
+	uint32_t id, max = MIN(q->max ? q->max : CTL_INFO_MAX, CTL_INFO_MAX);
+	struct ctl_getinfo_rep *r = &rep->u.info;
+	struct domain *d;
+
+	r->count = 0;
+	for (id = q->first_domid; id < HV_MAX_DOMAINS && r->count < max; id++) {
+		d = domain_get(id);
+		if (d != NULL)
+			domain_info(d, &r->dom[r->count++]);
+	}
+	rep->hdr.len = offsetof(struct ctl_getinfo_rep, dom) +
+	    r->count * sizeof(r->dom[0]);
+	return 0;
+}
+
+/* Handle one request; fills rep (status, body) and fds to pass. */
+static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
+    unsigned int *nfds)
+{
+	const union ctl_body *b = &m->u.req;
+	struct domain *d = NULL;
+	int ret = 0;
+	uint32_t id;
+
+	rep->hdr.len = 0;
+	switch (m->hdr.type) {
+	case CTL_DOMAIN_CREATE:
+		ret = domain_create(&b->create, &id);
+		rep->u.req.created.domid = id;
+		rep->u.req.created.pad = 0;
+		rep->u.req.created.shared_info_mfn = priv_shared_info_mfn();
+		rep->hdr.len = sizeof(struct ctl_domain_created);
+		break;
+	case CTL_DOMAIN_DESTROY:
+		ret = domain_destroy(b->dom.domid);
+		break;
+	case CTL_DOMAIN_PAUSE:
+		if ((d = ctl_domain(b->dom.domid, &ret)) != NULL)
+			ret = domain_pause(d);
+		break;
+	case CTL_DOMAIN_UNPAUSE:
+		if ((d = ctl_domain(b->dom.domid, &ret)) != NULL)
+			ret = domain_unpause(d);
+		break;
+	case CTL_DOMAIN_SHUTDOWN:
+		if (b->dom.arg > SHUTDOWN_MAX)
+			ret = -XEN_EINVAL;
+		else if ((d = ctl_domain(b->dom.domid, &ret)) != NULL) {
+			pthread_mutex_lock(&d->lock);
+			domain_shutdown(d, b->dom.arg);
+			pthread_mutex_unlock(&d->lock);
+		}
+		break;
+	case CTL_DOMAIN_GETINFO:
+		ret = ctl_getinfo(&b->getinfo, rep);
+		break;
+	case CTL_DOMAIN_RAMFD:
+		if ((d = ctl_domain(b->dom.domid, &ret)) != NULL) {
+			fds[0] = d->ram_fd;
+			*nfds = 1;
+		}
+		break;
+	case CTL_VCPU_SETCONTEXT:
+		if ((d = ctl_domain(b->vcpu.domid, &ret)) != NULL)
+			ret = domain_set_vcpu_context(d, &b->vcpu);
+		break;
+	case CTL_FOREIGN_MAP:
+		if ((d = ctl_domain(b->fmap.domid, &ret)) != NULL &&
+		    (ret = memshare_page(d, b->fmap.pfn, &fds[0])) == 0)
+			*nfds = 1;
+		break;
+	case CTL_EVTCHN_ALLOC_UNBOUND:
+		rep->u.req.evtchn = b->evtchn;
+		rep->hdr.len = sizeof(struct ctl_evtchn);
+		if ((d = ctl_domain(b->evtchn.domid, &ret)) != NULL)
+			ret = evtchn_alloc_unbound(d, b->evtchn.remote_domid,
+			    &rep->u.req.evtchn.port);
+		break;
+	case CTL_EVTCHN_BIND_INTERDOMAIN:
+		rep->u.req.evtchn = b->evtchn;
+		rep->hdr.len = sizeof(struct ctl_evtchn);
+		if ((d = ctl_domain(b->evtchn.domid, &ret)) != NULL &&
+		    (ret = evtchn_bind_dom0(d, b->evtchn.port, &fds[0], &fds[1])) == 0)
+			*nfds = 2;
+		break;
+	case CTL_EVTCHN_CLOSE:
+		if ((d = ctl_domain(b->evtchn.domid, &ret)) != NULL)
+			ret = evtchn_close_port(d, b->evtchn.port);
+		break;
+	case CTL_SET_LOGLEVEL:
+		log_set_level((int)b->level);
+		break;
+	default:
+		ret = -XEN_ENOSYS;
+	}
+	rep->hdr.status = ret;
+}
+
+void ctl_client_event(int fd)
+{
+	static struct ctl_msg m, rep;
+	int in_fds[CTL_MAX_FDS], out_fds[CTL_MAX_FDS];
+	unsigned int nin, nout = 0, i;
+	ssize_t n;
+
+	n = ctl_recv(fd, &m, in_fds, &nin);
+	for (i = 0; i < nin; i++)
+		close(in_fds[i]);	/* no request takes descriptors yet */
+	if (n == -EAGAIN || n == -EINTR)
+		return;
+	if (n < 0) {
+		if (n != -EPIPE && n != -ECONNRESET)
+			log_warnx("control: dropping client: %s", strerror((int)-n));
+		epoll_ctl(hv.epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+		close(fd);
+		return;
+	}
+	memset(&rep.hdr, 0, sizeof(rep.hdr));
+	rep.hdr.magic = CTL_MAGIC;
+	rep.hdr.version = CTL_VERSION;
+	rep.hdr.type = m.hdr.type;
+	if (ctl_req_size(m.hdr.type) != n) {
+		rep.hdr.status = ctl_req_size(m.hdr.type) < 0 ? -XEN_ENOSYS : -XEN_EINVAL;
+		rep.hdr.len = 0;
+	} else {
+		ctl_handle(&m, &rep, out_fds, &nout);
+	}
+	ctl_send(fd, &rep, out_fds, nout);
+	/* Shared pages are ours to give away once: close our copy. */
+	if (m.hdr.type == CTL_FOREIGN_MAP && nout == 1)
+		close(out_fds[0]);
+}

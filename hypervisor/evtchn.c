@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Event channels, 2-level ABI. A port's dom0 end is a pair of eventfds:
+ * the hypervisor writes efd_out when the guest sends, and watches efd_in
+ * (in the main loop) for dom0's notifications. Port state is under the
+ * owning domain's lock; pending and mask bits are the guest's shared_info,
+ * updated atomically.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "palisade/log.h"
+#include "hv.h"
+
+/* Port states are the status codes the guest sees, plus port 0's. */
+#define ECS_FREE	EVTCHNSTAT_closed
+#define ECS_UNBOUND	EVTCHNSTAT_unbound
+#define ECS_INTERDOMAIN	EVTCHNSTAT_interdomain
+#define ECS_VIRQ	EVTCHNSTAT_virq
+#define ECS_IPI		EVTCHNSTAT_ipi
+#define ECS_RESERVED	0xff
+
+static __thread struct vcpu *evtchn_current;
+
+void evtchn_init(struct domain *d)
+{
+	unsigned int i;
+
+	memset(d->evtchn, 0, sizeof(d->evtchn));
+	for (i = 0; i < HV_NR_EVTCHN; i++)
+		d->evtchn[i].efd_in = d->evtchn[i].efd_out = -1;
+	d->evtchn[0].state = ECS_RESERVED;
+}
+
+static void evtchn_free(struct domain *d, uint32_t port)
+{
+	struct evtchn *c = &d->evtchn[port];
+
+	if (c->state == ECS_VIRQ && c->vcpu < HV_MAX_VCPUS && c->virq < NR_VIRQS)
+		d->virq_port[c->vcpu][c->virq] = 0;
+	if (c->efd_in >= 0) {
+		epoll_ctl(hv.epoll_fd, EPOLL_CTL_DEL, c->efd_in, NULL);
+		close(c->efd_in);
+	}
+	if (c->efd_out >= 0)
+		close(c->efd_out);
+	memset(c, 0, sizeof(*c));
+	c->efd_in = c->efd_out = -1;
+}
+
+void evtchn_fini(struct domain *d)
+{
+	uint32_t p;
+
+	for (p = 1; p < HV_NR_EVTCHN; p++)
+		if (d->evtchn[p].state != ECS_FREE)
+			evtchn_free(d, p);
+}
+
+static int evtchn_get_free(struct domain *d, uint32_t *port)
+{
+	uint32_t p;
+
+	for (p = 1; p < HV_NR_EVTCHN; p++)
+		if (d->evtchn[p].state == ECS_FREE) {
+			*port = p;
+			return 0;
+		}
+	return -XEN_ENOSPC;
+}
+
+static bool test_and_set(xen_ulong_t *w, unsigned int bit)
+{
+	xen_ulong_t m = 1ull << bit;
+
+	return __atomic_fetch_or(w, m, __ATOMIC_SEQ_CST) & m;
+}
+
+/* Mark port pending in d and, if it is unmasked, raise the upcall. */
+void evtchn_set_pending(struct domain *d, uint32_t port)
+{
+	shared_info_t *s = priv_shared_info(d);
+	unsigned int w = port / 64, b = port % 64;
+	struct vcpu *v;
+	vcpu_info_t *vi;
+
+	if (port >= HV_NR_EVTCHN)
+		return;
+	if (test_and_set(&s->evtchn_pending[w], b))
+		return;
+	if (__atomic_load_n(&s->evtchn_mask[w], __ATOMIC_SEQ_CST) & (1ull << b))
+		return;
+	v = d->vcpu[d->evtchn[port].vcpu < d->nr_vcpus ? d->evtchn[port].vcpu : 0];
+	if (v == NULL || (vi = vcpu_info_ptr(v)) == NULL)
+		return;
+	if (test_and_set(&vi->evtchn_pending_sel, w))
+		return;
+	__atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+	if (v == evtchn_current)
+		return;	/* delivered before it re-enters the guest */
+	pthread_mutex_lock(&d->lock);
+	v->blocked = false;
+	vcpu_kick(v);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void evtchn_send_virq(struct vcpu *v, uint32_t virq)
+{
+	uint32_t port = virq < NR_VIRQS ? v->d->virq_port[v->id][virq] : 0;
+
+	if (port != 0)
+		evtchn_set_pending(v->d, port);
+}
+
+int evtchn_alloc_unbound(struct domain *d, uint32_t remote, uint32_t *port)
+{
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	ret = evtchn_get_free(d, port);
+	if (ret == 0) {
+		d->evtchn[*port].state = ECS_UNBOUND;
+		d->evtchn[*port].remote_dom = remote;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+/* Bind dom0's end to d's unbound port; returns the two eventfds. */
+int evtchn_bind_dom0(struct domain *d, uint32_t port, int *efd_out, int *efd_in)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct evtchn *c;
+	int ret = 0;
+
+	if (port == 0 || port >= HV_NR_EVTCHN)
+		return -XEN_EINVAL;
+	pthread_mutex_lock(&d->lock);
+	c = &d->evtchn[port];
+	if (c->state != ECS_UNBOUND || c->remote_dom != 0) {
+		ret = -XEN_EINVAL;
+		goto out;
+	}
+	c->efd_out = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c->efd_in = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ev.data.u64 = ((uint64_t)d->domid << 32) | port;
+	if (c->efd_out < 0 || c->efd_in < 0 ||
+	    epoll_ctl(hv.epoll_fd, EPOLL_CTL_ADD, c->efd_in, &ev) < 0) {
+		ret = -XEN_ENOMEM;
+		evtchn_free(d, port);
+		goto out;
+	}
+	c->state = ECS_INTERDOMAIN;
+	*efd_out = c->efd_out;
+	*efd_in = c->efd_in;
+out:
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+/* Main loop: dom0 wrote a port's efd_in. */
+void evtchn_dom0_kick(struct domain *d, uint32_t port)
+{
+	uint64_t n;
+	int fd;
+
+	pthread_mutex_lock(&d->lock);
+	fd = port < HV_NR_EVTCHN ? d->evtchn[port].efd_in : -1;
+	if (fd >= 0 && read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		fd = -1;
+	pthread_mutex_unlock(&d->lock);
+	if (fd >= 0)
+		evtchn_set_pending(d, port);
+}
+
+int evtchn_close_port(struct domain *d, uint32_t port)
+{
+	int ret = 0;
+
+	if (port == 0 || port >= HV_NR_EVTCHN)
+		return -XEN_EINVAL;
+	pthread_mutex_lock(&d->lock);
+	if (d->evtchn[port].state == ECS_FREE)
+		ret = -XEN_EINVAL;
+	else
+		evtchn_free(d, port);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+static long evtchn_send(struct domain *d, uint32_t port)
+{
+	struct evtchn *c;
+	uint64_t one = 1;
+	long ret = 0;
+	int fd = -1;
+
+	if (port >= HV_NR_EVTCHN)
+		return -XEN_EINVAL;
+	pthread_mutex_lock(&d->lock);
+	c = &d->evtchn[port];
+	switch (c->state) {
+	case ECS_INTERDOMAIN:
+		fd = c->efd_out;
+		if (fd >= 0 && write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			ret = -XEN_EIO;
+		break;
+	case ECS_IPI:
+		break;
+	case ECS_UNBOUND:
+		break;	/* nobody listens yet: dropped, as in Xen */
+	default:
+		ret = -XEN_EINVAL;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (ret == 0 && c->state == ECS_IPI)
+		evtchn_set_pending(d, port);
+	return ret;
+}
+
+static long evtchn_bind_virq(struct vcpu *v, struct evtchn_bind_virq *b)
+{
+	struct domain *d = v->d;
+	uint32_t port;
+	long ret;
+
+	if (b->virq >= NR_VIRQS || b->vcpu >= d->nr_vcpus)
+		return -XEN_EINVAL;
+	if (b->virq != VIRQ_TIMER && b->virq != VIRQ_DEBUG && b->vcpu != 0)
+		return -XEN_EINVAL;	/* global VIRQs go to vCPU 0 */
+	pthread_mutex_lock(&d->lock);
+	ret = d->virq_port[b->vcpu][b->virq] ? -XEN_EEXIST : evtchn_get_free(d, &port);
+	if (ret == 0) {
+		d->evtchn[port].state = ECS_VIRQ;
+		d->evtchn[port].virq = b->virq;
+		d->evtchn[port].vcpu = b->vcpu;
+		d->virq_port[b->vcpu][b->virq] = port;
+		b->port = port;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+static long evtchn_bind_ipi(struct vcpu *v, struct evtchn_bind_ipi *b)
+{
+	struct domain *d = v->d;
+	uint32_t port;
+	long ret;
+
+	if (b->vcpu >= d->nr_vcpus)
+		return -XEN_ENOENT;
+	pthread_mutex_lock(&d->lock);
+	ret = evtchn_get_free(d, &port);
+	if (ret == 0) {
+		d->evtchn[port].state = ECS_IPI;
+		d->evtchn[port].vcpu = b->vcpu;
+		b->port = port;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+static long evtchn_status(struct domain *d, struct evtchn_status *st)
+{
+	struct evtchn *c;
+
+	if (st->dom != DOMID_SELF && st->dom != d->domid)
+		return -XEN_EPERM;
+	if (st->port >= HV_NR_EVTCHN)
+		return -XEN_EINVAL;
+	pthread_mutex_lock(&d->lock);
+	c = &d->evtchn[st->port];
+	st->status = c->state == ECS_RESERVED ? EVTCHNSTAT_closed : c->state;
+	st->vcpu = c->vcpu;
+	if (c->state == ECS_UNBOUND)
+		st->u.unbound.dom = c->remote_dom;
+	else if (c->state == ECS_INTERDOMAIN) {
+		st->u.interdomain.dom = c->remote_dom;
+		st->u.interdomain.port = c->remote_port;
+	} else if (c->state == ECS_VIRQ)
+		st->u.virq = c->virq;
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+static long evtchn_unmask(struct domain *d, uint32_t port)
+{
+	shared_info_t *s = priv_shared_info(d);
+	unsigned int w = port / 64, b = port % 64;
+
+	if (port >= HV_NR_EVTCHN)
+		return -XEN_EINVAL;
+	__atomic_fetch_and(&s->evtchn_mask[w], ~(1ull << b), __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&s->evtchn_pending[w], __ATOMIC_SEQ_CST) & (1ull << b)) {
+		/* Re-raise: clear and set so the selector and upcall follow. */
+		__atomic_fetch_and(&s->evtchn_pending[w], ~(1ull << b), __ATOMIC_SEQ_CST);
+		evtchn_set_pending(d, port);
+	}
+	return 0;
+}
+
+union evtchn_args {
+	struct evtchn_alloc_unbound alloc;
+	struct evtchn_bind_virq virq;
+	struct evtchn_bind_ipi ipi;
+	struct evtchn_close close;
+	struct evtchn_send send;
+	struct evtchn_status status;
+	struct evtchn_unmask unmask;
+	struct evtchn_bind_vcpu bvcpu;
+	struct evtchn_reset reset;
+};
+
+static size_t evtchn_arg_size(int cmd)
+{
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound: return sizeof(struct evtchn_alloc_unbound);
+	case EVTCHNOP_bind_virq: return sizeof(struct evtchn_bind_virq);
+	case EVTCHNOP_bind_ipi: return sizeof(struct evtchn_bind_ipi);
+	case EVTCHNOP_close: return sizeof(struct evtchn_close);
+	case EVTCHNOP_send: return sizeof(struct evtchn_send);
+	case EVTCHNOP_status: return sizeof(struct evtchn_status);
+	case EVTCHNOP_unmask: return sizeof(struct evtchn_unmask);
+	case EVTCHNOP_bind_vcpu: return sizeof(struct evtchn_bind_vcpu);
+	case EVTCHNOP_reset: return sizeof(struct evtchn_reset);
+	default: return 0;
+	}
+}
+
+long hc_event_channel_op(struct vcpu *v, uint64_t *a)
+{
+	struct domain *d = v->d;
+	union evtchn_args u;
+	size_t sz = evtchn_arg_size((int)a[0]);
+	long ret;
+	uint32_t port;
+
+	if (sz == 0)
+		return -XEN_ENOSYS;
+	if (copy_from_guest(v, &u, a[1], sz) < 0)
+		return -XEN_EFAULT;
+	evtchn_current = v;
+	switch (a[0]) {
+	case EVTCHNOP_alloc_unbound:
+		if (u.alloc.dom != DOMID_SELF && u.alloc.dom != d->domid)
+			return -XEN_EPERM;
+		ret = evtchn_alloc_unbound(d, u.alloc.remote_dom, &port);
+		u.alloc.port = port;
+		break;
+	case EVTCHNOP_bind_virq:
+		ret = evtchn_bind_virq(v, &u.virq);
+		break;
+	case EVTCHNOP_bind_ipi:
+		ret = evtchn_bind_ipi(v, &u.ipi);
+		break;
+	case EVTCHNOP_close:
+		return evtchn_close_port(d, u.close.port);
+	case EVTCHNOP_send:
+		return evtchn_send(d, u.send.port);
+	case EVTCHNOP_status:
+		ret = evtchn_status(d, &u.status);
+		break;
+	case EVTCHNOP_unmask:
+		return evtchn_unmask(d, u.unmask.port);
+	case EVTCHNOP_bind_vcpu:
+		if (u.bvcpu.port >= HV_NR_EVTCHN || u.bvcpu.vcpu >= d->nr_vcpus)
+			return -XEN_EINVAL;
+		pthread_mutex_lock(&d->lock);
+		d->evtchn[u.bvcpu.port].vcpu = u.bvcpu.vcpu;
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	case EVTCHNOP_reset:
+		if (u.reset.dom != DOMID_SELF && u.reset.dom != d->domid)
+			return -XEN_EPERM;
+		pthread_mutex_lock(&d->lock);
+		for (port = 1; port < HV_NR_EVTCHN; port++)
+			if (d->evtchn[port].state != ECS_FREE &&
+			    d->evtchn[port].efd_in < 0)
+				evtchn_free(d, port);
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	default:
+		return -XEN_ENOSYS;
+	}
+	if (ret == 0 && copy_to_guest(v, a[1], &u, sz) < 0)
+		ret = -XEN_EFAULT;
+	return ret;
+}
+
+long evtchn_op(struct vcpu *v, int cmd, uint64_t arg)
+{
+	uint64_t a[6] = { (uint64_t)cmd, arg, 0, 0, 0, 0 };
+
+	return hc_event_channel_op(v, a);
+}

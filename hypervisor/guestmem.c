@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Access to guest memory. Every guest-supplied address is checked here:
+ * physical ranges against the domain's populated RAM, virtual ones by
+ * walking the guest's current page tables in software with the access
+ * rights a CPL3 access would need. Page-table entries are read once each.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "hv.h"
+
+#define PTE_P	0x1ull
+#define PTE_RW	0x2ull
+#define PTE_US	0x4ull
+#define PTE_PS	0x80ull
+#define PTE_ADDR 0x000ffffffffff000ull
+
+bool mfn_is_guest_ram(struct domain *d, uint64_t mfn)
+{
+	return mfn < d->max_pages && d->populated[mfn];
+}
+
+void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len)
+{
+	uint64_t end = gpa + len;
+
+	if (end < gpa || len == 0)
+		return NULL;
+	if (end <= d->max_pages * PAGE_SIZE) {
+		uint64_t pfn;
+
+		for (pfn = gpa >> PAGE_SHIFT; pfn <= (end - 1) >> PAGE_SHIFT; pfn++)
+			if (!d->populated[pfn])
+				return NULL;
+		return d->ram + gpa;
+	}
+	if (gpa >= PRIV_GPA && end <= PRIV_GPA + d->nr_priv_pages * PAGE_SIZE)
+		return d->priv + (gpa - PRIV_GPA);
+	return NULL;
+}
+
+static bool canonical(uint64_t va)
+{
+	return ((int64_t)(va << 16) >> 16) == (int64_t)va;
+}
+
+int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
+{
+	uint64_t table = v->sregs.cr3 & PTE_ADDR, e = 0;
+	int shift;
+
+	if (!canonical(gva))
+		return -XEN_EFAULT;
+	for (shift = 39; shift >= 12; shift -= 9) {
+		uint64_t *t = gpa_ptr(v->d, table, PAGE_SIZE);
+
+		if (t == NULL)
+			return -XEN_EFAULT;
+		e = __atomic_load_n(&t[(gva >> shift) & 511], __ATOMIC_RELAXED);
+		if (!(e & PTE_P) || !(e & PTE_US) || (write && !(e & PTE_RW)))
+			return -XEN_EFAULT;
+		if (shift != 12 && shift != 39 && (e & PTE_PS)) {
+			uint64_t size = 1ull << shift;
+
+			*gpa = (e & PTE_ADDR & ~(size - 1)) | (gva & (size - 1));
+			return 0;
+		}
+		table = e & PTE_ADDR;
+	}
+	*gpa = table | (gva & (PAGE_SIZE - 1));
+	return 0;
+}
+
+static int guest_copy(struct vcpu *v, uint64_t gva, void *buf, size_t len,
+    bool write)
+{
+	while (len > 0) {
+		size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+		uint64_t gpa;
+		void *p;
+
+		if (gva_to_gpa(v, gva, write, &gpa) < 0)
+			return -XEN_EFAULT;
+		p = gpa_ptr(v->d, gpa, chunk);
+		if (p == NULL)
+			return -XEN_EFAULT;
+		if (write)
+			memcpy(p, buf, chunk);
+		else
+			memcpy(buf, p, chunk);
+		gva += chunk;
+		buf = (uint8_t *)buf + chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
+{
+	return guest_copy(v, gva, dst, len, false);
+}
+
+int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
+{
+	return guest_copy(v, gva, (void *)src, len, true);
+}
+
+vcpu_info_t *vcpu_info_ptr(struct vcpu *v)
+{
+	if (v->vcpu_info_gpa != 0) {
+		vcpu_info_t *vi = gpa_ptr(v->d, v->vcpu_info_gpa, sizeof(*vi));
+
+		if (vi != NULL)
+			return vi;
+	}
+	if (v->id < XEN_LEGACY_MAX_VCPUS)
+		return &priv_shared_info(v->d)->vcpu_info[v->id];
+	return NULL;
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Hypercalls that set PV CPU state, and the small informational ones. */
+#include "config.h"
+
+#include <string.h>
+
+#include "palisade/log.h"
+#include "hv.h"
+
+#define CONSOLE_IO_MAX 4096
+
+static void console_emit(struct domain *d, const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (c == '\n' || d->cons_len == sizeof(d->cons_line) - 1) {
+			d->cons_line[d->cons_len] = '\0';
+			log_info("(d%u) %s", d->domid, d->cons_line);
+			d->cons_len = 0;
+			if (c == '\n')
+				continue;
+		}
+		if ((c >= 0x20 && c < 0x7f) || c == '\t')
+			d->cons_line[d->cons_len++] = c;
+	}
+}
+
+long hc_console_io(struct vcpu *v, uint64_t *a)
+{
+	char buf[256];
+	uint64_t n = a[1], gva = a[2], done = 0;
+
+	if (a[0] == CONSOLEIO_read)
+		return 0;
+	if (a[0] != CONSOLEIO_write)
+		return -XEN_ENOSYS;
+	if (n > CONSOLE_IO_MAX)
+		return -XEN_EINVAL;
+	while (done < n) {
+		size_t chunk = MIN(sizeof(buf), n - done);
+
+		if (copy_from_guest(v, buf, gva + done, chunk) < 0)
+			return -XEN_EFAULT;
+		console_emit(v->d, buf, chunk);
+		done += chunk;
+	}
+	return 0;
+}
+
+long hc_xen_version(struct vcpu *v, uint64_t *a)
+{
+	static const char extra[XEN_EXTRAVERSION_LEN] = "-palisade";
+	xen_feature_info_t fi;
+	xen_capabilities_info_t caps;
+	xen_platform_parameters_t pp;
+
+	switch (a[0]) {
+	case XENVER_version:
+		return (PAL_XEN_MAJOR << 16) | PAL_XEN_MINOR;
+	case XENVER_extraversion:
+		return copy_to_guest(v, a[1], extra, sizeof(extra));
+	case XENVER_capabilities:
+		memset(caps, 0, sizeof(caps));
+		str_copy(caps, "xen-3.0-x86_64", sizeof(caps));
+		return copy_to_guest(v, a[1], caps, sizeof(caps));
+	case XENVER_platform_parameters:
+		pp.virt_start = HYPERVISOR_VIRT_START;
+		return copy_to_guest(v, a[1], &pp, sizeof(pp));
+	case XENVER_get_features:
+		if (copy_from_guest(v, &fi, a[1], sizeof(fi)) < 0)
+			return -XEN_EFAULT;
+		fi.submap = 0;
+		if (fi.submap_idx == 0)
+			fi.submap = (1u << XENFEAT_pae_pgdir_above_4gb) |
+			    (1u << XENFEAT_writable_descriptor_tables) |
+			    (1u << XENFEAT_gnttab_map_avail_bits);
+		return copy_to_guest(v, a[1], &fi, sizeof(fi));
+	case XENVER_pagesize:
+		return PAGE_SIZE;
+	case XENVER_guest_handle:
+		return copy_to_guest(v, a[1], v->d->uuid, sizeof(v->d->uuid));
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+long hc_set_trap_table(struct vcpu *v, uint64_t *a)
+{
+	struct trap_info ti;
+	uint64_t gva = a[0];
+	unsigned int i;
+
+	if (gva == 0) {
+		memset(v->traps, 0, sizeof(v->traps));
+		return 0;
+	}
+	for (i = 0; i < 256; i++, gva += sizeof(ti)) {
+		if (copy_from_guest(v, &ti, gva, sizeof(ti)) < 0)
+			return -XEN_EFAULT;
+		if (ti.address == 0)
+			break;
+		v->traps[ti.vector] = ti;
+	}
+	return 0;
+}
+
+long hc_stack_switch(struct vcpu *v, uint64_t *a)
+{
+	v->kernel_ss = a[0];
+	v->kernel_sp = a[1];
+	return 0;
+}
+
+static long callback_register(struct vcpu *v, unsigned int type, uint64_t addr,
+    unsigned int flags)
+{
+	switch (type) {
+	case CALLBACKTYPE_event:
+		v->event_cb = addr;
+		return 0;
+	case CALLBACKTYPE_failsafe:
+		v->failsafe_cb = addr;
+		return 0;
+	case CALLBACKTYPE_syscall:
+		v->syscall_cb = addr;
+		v->syscall_mask_events = flags & CALLBACKF_mask_events;
+		return 0;
+	case CALLBACKTYPE_nmi:
+		return 0;
+	default:
+		return -XEN_EINVAL;
+	}
+}
+
+long hc_set_callbacks(struct vcpu *v, uint64_t *a)
+{
+	v->event_cb = a[0];
+	v->failsafe_cb = a[1];
+	v->syscall_cb = a[2];
+	return 0;
+}
+
+long hc_callback_op(struct vcpu *v, uint64_t *a)
+{
+	struct callback_register reg;
+	struct callback_unregister unreg;
+
+	switch (a[0]) {
+	case CALLBACKOP_register:
+		if (copy_from_guest(v, &reg, a[1], sizeof(reg)) < 0)
+			return -XEN_EFAULT;
+		return callback_register(v, reg.type, reg.address, reg.flags);
+	case CALLBACKOP_unregister:
+		if (copy_from_guest(v, &unreg, a[1], sizeof(unreg)) < 0)
+			return -XEN_EFAULT;
+		return callback_register(v, unreg.type, 0, 0);
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+long hc_set_segment_base(struct vcpu *v, uint64_t *a)
+{
+	switch (a[0]) {
+	case SEGBASE_FS:
+		v->fs_base = a[1];
+		v->sregs.fs.base = a[1];
+		break;
+	case SEGBASE_GS_USER:
+		v->gs_base_user = a[1];
+		if (!v->kernel_mode)
+			v->sregs.gs.base = a[1];
+		break;
+	case SEGBASE_GS_KERNEL:
+		v->gs_base_kernel = a[1];
+		if (v->kernel_mode)
+			v->sregs.gs.base = a[1];
+		break;
+	case SEGBASE_GS_USER_SEL:
+		return a[1] == 0 ? 0 : -XEN_EINVAL;
+	default:
+		return -XEN_EINVAL;
+	}
+	v->sregs_dirty = true;
+	return 0;
+}
+
+long hc_fpu_taskswitch(struct vcpu *v, uint64_t *a)
+{
+	v->fpu_ts = a[0] != 0;
+	if (v->fpu_ts)
+		v->sregs.cr0 |= 0x8;	/* TS: the next FPU use raises #NM */
+	else
+		v->sregs.cr0 &= ~0x8ull;
+	v->sregs_dirty = true;
+	return 0;
+}
+
+long hc_vm_assist(struct vcpu *v, uint64_t *a)
+{
+	const uint64_t known = (1ull << VMASST_TYPE_4gb_segments) |
+	    (1ull << VMASST_TYPE_4gb_segments_notify) |
+	    (1ull << VMASST_TYPE_writable_pagetables) |
+	    (1ull << VMASST_TYPE_pae_extended_cr3) |
+	    (1ull << VMASST_TYPE_m2p_strict);
+
+	if (a[1] >= 64 || !(known & (1ull << a[1])))
+		return -XEN_EINVAL;
+	if (a[0] == VMASST_CMD_enable)
+		v->d->vm_assist |= 1ull << a[1];
+	else if (a[0] == VMASST_CMD_disable)
+		v->d->vm_assist &= ~(1ull << a[1]);
+	else
+		return -XEN_ENOSYS;
+	return 0;
+}
+
+long hc_iret(struct vcpu *v, uint64_t *a)
+{
+	(void)a;
+	return pv_do_iret(v);
+}

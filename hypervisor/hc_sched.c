@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* sched_op, set_timer_op and vcpu_op. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "palisade/log.h"
+#include "hv.h"
+
+static long sched_block(struct vcpu *v)
+{
+	vcpu_info_t *vi = vcpu_info_ptr(v);
+
+	/* Xen: block re-enables upcalls and checks for pending events. */
+	if (vi != NULL) {
+		vi->evtchn_upcall_mask = 0;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (vi->evtchn_upcall_pending)
+			return 0;
+	}
+	pthread_mutex_lock(&v->d->lock);
+	v->blocked = true;
+	pthread_mutex_unlock(&v->d->lock);
+	return 0;
+}
+
+long hc_sched_op(struct vcpu *v, uint64_t *a)
+{
+	struct sched_shutdown sd;
+	struct sched_poll poll;
+
+	switch (a[0]) {
+	case SCHEDOP_yield:
+		return 0;
+	case SCHEDOP_block:
+		return sched_block(v);
+	case SCHEDOP_shutdown:
+		if (copy_from_guest(v, &sd, a[1], sizeof(sd)) < 0)
+			return -XEN_EFAULT;
+		if (sd.reason > SHUTDOWN_MAX)
+			return -XEN_EINVAL;
+		pthread_mutex_lock(&v->d->lock);
+		domain_shutdown(v->d, sd.reason);
+		pthread_mutex_unlock(&v->d->lock);
+		return 0;
+	case SCHEDOP_shutdown_code:
+		return copy_from_guest(v, &sd, a[1], sizeof(sd)) < 0 ? -XEN_EFAULT : 0;
+	case SCHEDOP_poll:
+		if (copy_from_guest(v, &poll, a[1], sizeof(poll)) < 0)
+			return -XEN_EFAULT;
+		if (poll.nr_ports > 128)
+			return -XEN_EINVAL;
+		if (poll.timeout != 0) {
+			pthread_mutex_lock(&v->d->lock);
+			timer_set(v, poll.timeout);
+			pthread_mutex_unlock(&v->d->lock);
+		}
+		return sched_block(v);
+	case SCHEDOP_remote_shutdown:
+		return -XEN_EPERM;
+	default:
+		return -XEN_EINVAL;
+	}
+}
+
+long hc_set_timer_op(struct vcpu *v, uint64_t *a)
+{
+	pthread_mutex_lock(&v->d->lock);
+	timer_set(v, a[0]);
+	pthread_mutex_unlock(&v->d->lock);
+	return 0;
+}
+
+static long vcpu_register_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
+{
+	struct vcpu_register_vcpu_info r;
+	vcpu_info_t *old, *nvi;
+	uint64_t gpa;
+
+	if (copy_from_guest(v, &r, arg, sizeof(r)) < 0)
+		return -XEN_EFAULT;
+	if (r.offset > PAGE_SIZE - sizeof(vcpu_info_t) || !mfn_is_guest_ram(v->d, r.mfn))
+		return -XEN_EINVAL;
+	if (t->vcpu_info_gpa != 0)
+		return -XEN_EINVAL;
+	gpa = (r.mfn << PAGE_SHIFT) + r.offset;
+	nvi = gpa_ptr(v->d, gpa, sizeof(*nvi));
+	old = vcpu_info_ptr(t);
+	if (nvi == NULL)
+		return -XEN_EINVAL;
+	if (old != NULL)
+		memcpy(nvi, old, sizeof(*nvi));
+	t->vcpu_info_gpa = gpa;
+	time_update(t);
+	return 0;
+}
+
+int vcpu_initialise(struct vcpu *t, const struct vcpu_guest_context *c);
+
+long hc_vcpu_op(struct vcpu *v, uint64_t *a)
+{
+	struct domain *d = v->d;
+	struct vcpu_set_singleshot_timer ss;
+	struct vcpu_set_periodic_timer per;
+	struct vcpu_guest_context *ctx;
+	struct vcpu *t;
+	long ret = 0;
+
+	if (a[1] >= d->nr_vcpus || (t = d->vcpu[a[1]]) == NULL)
+		return -XEN_ENOENT;
+	switch (a[0]) {
+	case VCPUOP_register_vcpu_info:
+		return vcpu_register_info(v, t, a[2]);
+	case VCPUOP_is_up:
+		return t->up;
+	case VCPUOP_up:
+		pthread_mutex_lock(&d->lock);
+		t->up = true;
+		vcpu_kick(t);
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	case VCPUOP_down:
+		pthread_mutex_lock(&d->lock);
+		t->up = false;
+		vcpu_kick(t);
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	case VCPUOP_initialise:
+		if (t->up)
+			return -XEN_EEXIST;
+		ctx = malloc(sizeof(*ctx));
+		if (ctx == NULL)
+			return -XEN_ENOMEM;
+		if (copy_from_guest(v, ctx, a[2], sizeof(*ctx)) < 0)
+			ret = -XEN_EFAULT;
+		else
+			ret = vcpu_initialise(t, ctx);
+		free(ctx);
+		return ret;
+	}
+	if (t != v)
+		return -XEN_EINVAL;	/* timers: only on oneself */
+	pthread_mutex_lock(&d->lock);
+	switch (a[0]) {
+	case VCPUOP_set_singleshot_timer:
+		if (copy_from_guest(v, &ss, a[2], sizeof(ss)) < 0)
+			ret = -XEN_EFAULT;
+		else if ((ss.flags & VCPU_SSHOTTMR_future) &&
+		    ss.timeout_abs_ns < system_time_ns())
+			ret = -XEN_ETIME;
+		else
+			timer_set(v, ss.timeout_abs_ns);
+		break;
+	case VCPUOP_stop_singleshot_timer:
+		timer_set(v, 0);
+		break;
+	case VCPUOP_set_periodic_timer:
+		if (copy_from_guest(v, &per, a[2], sizeof(per)) < 0)
+			ret = -XEN_EFAULT;
+		else if (per.period_ns < 1000000)
+			ret = -XEN_EINVAL;
+		else
+			timer_set_periodic(v, per.period_ns);
+		break;
+	case VCPUOP_stop_periodic_timer:
+		timer_set_periodic(v, 0);
+		break;
+	default:
+		ret = -XEN_ENOSYS;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * palisade-hv internals: domains, vCPUs, the PV CPU model and hypercalls.
+ * The platform (KVM) sits behind kvm.h and the trap path behind trap.h.
+ */
+#ifndef HV_H
+#define HV_H
+
+#include <pthread.h>
+#include <sys/types.h>
+#include <time.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "palisade/ctl.h"
+#include "palisade/util.h"
+#include "palisade/xen.h"
+
+#define HV_MAX_DOMAINS	1024
+#define HV_MAX_VCPUS	8
+#define HV_MAX_MEM_MB	8192
+#define HV_NR_EVTCHN	1024	/* 2-level ABI allows 4096; our per-domain limit */
+
+/* Guest-physical layout: guest RAM from 0, hypervisor-private frames high. */
+#define PRIV_GPA	0x1000000000ull		/* 64 GiB */
+#define PRIV_VA		0xffff804000000000ull	/* L4 slot 256, L3 slot 1 */
+#define XEN_L4_SLOT	256
+
+/* Private frames, by index from PRIV_GPA (see privarea.c). */
+enum priv_frame {
+	PF_L3 = 0, PF_L2_M2P, PF_L2_PRIV, PF_L1_PRIV, PF_IDT, PF_STUBS,
+	PF_SHARED_INFO, PF_VCPU_BASE = 8,	/* GDT, TSS, stack per vCPU */
+};
+#define PF_PER_VCPU	3
+#define PF_M2P_L1	(PF_VCPU_BASE + PF_PER_VCPU * HV_MAX_VCPUS)
+
+/* Selectors: Xen's flat ring-3 ones, plus our ring-0 stub selectors. */
+#define SEL_HV_CS	0x08
+#define SEL_HV_SS	0x10
+#define SEL_TSS		0x20
+#define SEL_USER_CS32	FLAT_RING3_CS32
+#define SEL_USER_DS	FLAT_RING3_DS32
+#define SEL_USER_CS	FLAT_RING3_CS64
+
+#define RFLAGS_IF	0x200ull
+#define RFLAGS_IOPL3	0x3000ull
+#define RFLAGS_FIXED	0x2ull
+
+struct domain;
+
+/* The interrupted CPL3 context a trap or hypercall left us. */
+struct pv_frame {
+	uint64_t rip, rflags, rsp;
+	uint16_t cs, ss;
+};
+
+enum trap_kind { TRAP_NONE, TRAP_EXCEPTION, TRAP_SYSCALL, TRAP_HYPERCALL };
+
+struct trap {
+	enum trap_kind kind;
+	uint8_t vector;
+	uint32_t error;
+	uint64_t cr2;
+};
+
+struct vcpu {
+	struct domain *d;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	pid_t tid;
+	bool thread_started;
+
+	/* Registers, loaded at each exit and written back when dirty. */
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	bool regs_dirty, sregs_dirty;
+	struct pv_frame frame;
+	enum trap_kind resume_kind;	/* how the strategy returns to CPL3 */
+	uint64_t stub_frame_va;		/* IDT strategy: iret frame on our stack */
+
+	/* PV CPU state (what Xen keeps in v->arch.pv). */
+	struct trap_info traps[256];
+	uint64_t event_cb, failsafe_cb, syscall_cb;
+	bool syscall_mask_events;
+	uint64_t kernel_ss, kernel_sp;
+	uint64_t kernel_cr3, user_cr3;	/* guest-physical addresses */
+	bool kernel_mode;
+	uint64_t fs_base, gs_base_kernel, gs_base_user;
+	uint64_t vcpu_info_gpa;		/* where this vCPU's vcpu_info lives */
+	bool fpu_ts;
+
+	/* Scheduling: all under d->lock. */
+	bool up, blocked, kicked;
+	pthread_cond_t wake;
+	uint64_t timer_deadline;	/* system time ns, 0 = none */
+	uint64_t periodic_ns, periodic_next;
+	timer_t kick_timer;
+	bool kick_timer_armed;
+	uint64_t tsc_khz;
+	uint64_t exits, hypercalls;
+	uint64_t cpu_ns;
+};
+
+struct evtchn {
+	uint8_t state;		/* ECS_* from event_channel.h */
+	uint8_t vcpu;
+	uint16_t pad;
+	uint32_t remote_dom;	/* unbound: who may bind; interdomain: peer */
+	uint32_t remote_port;
+	uint32_t virq;
+	int efd_out;		/* dom0 end: hv writes when the guest sends */
+	int efd_in;		/* dom0 end: dom0 writes to notify the guest */
+};
+
+enum dom_state { DOM_PAUSED = 1, DOM_RUNNING, DOM_SHUTDOWN, DOM_DYING };
+
+struct domain {
+	uint32_t domid;
+	char name[CTL_NAME_LEN];
+	uint8_t uuid[16];
+	pthread_mutex_t lock;
+	enum dom_state state;
+	unsigned int pause_count;
+	uint32_t shutdown_reason;
+	uint8_t on_poweroff, on_reboot, on_crash;
+	uint64_t created_ns;
+
+	int vm_fd;
+	int ram_fd;
+	uint8_t *ram;
+	uint64_t nr_pages, max_pages;
+	uint8_t *populated;		/* one byte per pfn: 1 = backed */
+	int priv_fd;
+	uint8_t *priv;
+	uint64_t nr_priv_pages;
+	uint64_t vm_assist;
+
+	unsigned int nr_vcpus;
+	struct vcpu *vcpu[HV_MAX_VCPUS];
+
+	struct evtchn evtchn[HV_NR_EVTCHN];
+	unsigned int virq_port[HV_MAX_VCPUS][NR_VIRQS];
+
+	char cons_line[256];		/* console_io output, assembled by line */
+	size_t cons_len;
+	unsigned int warn_budget;	/* rate limit for guest-triggered warnings */
+};
+
+/* --- global state (main.c, domain.c) ---------------------------------- */
+struct hv {
+	int kvm_fd;
+	int ctl_fd;
+	int epoll_fd;
+	const struct trap_ops *trap;
+	pthread_mutex_t lock;		/* protects the domain table */
+	struct domain *domains[HV_MAX_DOMAINS];
+	uint64_t boot_ns;
+	uint64_t max_mem_mb;
+};
+extern struct hv hv;
+
+/* domain.c */
+int domain_create(const struct ctl_domain_create *req, uint32_t *domid);
+struct domain *domain_get(uint32_t domid);	/* takes a reference: caller holds hv.lock semantics */
+int domain_destroy(uint32_t domid);
+int domain_pause(struct domain *d);
+int domain_unpause(struct domain *d);
+void domain_shutdown(struct domain *d, uint32_t reason);
+void domain_crash(struct domain *d, const char *why);
+void domain_info(struct domain *d, struct ctl_domain_info *out);
+void domain_destroy_all(void);
+int domain_set_vcpu_context(struct domain *d, const struct ctl_vcpu_context *c);
+bool domain_guest_warn(struct domain *d);	/* true while the budget lasts */
+
+/* privarea.c: GDT/IDT/TSS/stubs, M2P, shared_info, the Xen L4 slot */
+int priv_init(struct domain *d);
+void priv_fini(struct domain *d);
+int priv_install_xen_slot(struct domain *d, uint64_t l4_gpa);
+uint64_t priv_vcpu_gdt_va(unsigned int vcpu);
+uint64_t priv_vcpu_stack_top_va(unsigned int vcpu);
+uint64_t priv_idt_va(void);
+uint64_t priv_stub_va(unsigned int vector);
+uint64_t priv_syscall_stub_va(void);
+uint64_t priv_tss_va(unsigned int vcpu);
+shared_info_t *priv_shared_info(struct domain *d);
+static inline uint64_t priv_shared_info_mfn(void)
+{ return (PRIV_GPA >> PAGE_SHIFT) + PF_SHARED_INFO; }
+#define PAL_TRAP_PORT	0xe5
+#define PAL_SYSCALL_PORT 0xe6
+
+/* guestmem.c: guest-physical and guest-virtual access, all bounds-checked */
+void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len);
+bool mfn_is_guest_ram(struct domain *d, uint64_t mfn);
+int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
+int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
+int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
+vcpu_info_t *vcpu_info_ptr(struct vcpu *v);
+
+/* vcpu.c */
+int vcpu_create(struct domain *d, unsigned int id);
+void vcpu_destroy(struct vcpu *v);
+int vcpu_start_thread(struct vcpu *v);
+void vcpu_kick(struct vcpu *v);		/* caller holds d->lock */
+void vcpu_set_cr3(struct vcpu *v, uint64_t gpa);
+void vcpu_flush_tlb(struct vcpu *v);
+
+/* pv.c: the x86-64 PV CPU model */
+int pv_bounce_exception(struct vcpu *v, unsigned int vector, uint32_t error,
+    bool has_error, uint64_t cr2);
+int pv_bounce_syscall(struct vcpu *v);
+int pv_deliver_events(struct vcpu *v);
+int pv_handle_trap(struct vcpu *v, const struct trap *t);
+void pv_toggle_mode(struct vcpu *v);
+long pv_do_iret(struct vcpu *v);
+bool pv_emulate_xen_cpuid(struct vcpu *v);
+
+/* hypercall.c */
+void hypercall_dispatch(struct vcpu *v);
+long hypercall_call(struct vcpu *v, unsigned int nr, uint64_t a[6]);
+
+/* evtchn.c */
+void evtchn_init(struct domain *d);
+void evtchn_fini(struct domain *d);
+long evtchn_op(struct vcpu *v, int cmd, uint64_t arg);
+int evtchn_alloc_unbound(struct domain *d, uint32_t remote, uint32_t *port);
+int evtchn_bind_dom0(struct domain *d, uint32_t port, int *efd_out, int *efd_in);
+int evtchn_close_port(struct domain *d, uint32_t port);
+void evtchn_set_pending(struct domain *d, uint32_t port);
+void evtchn_send_virq(struct vcpu *v, uint32_t virq);
+void evtchn_dom0_kick(struct domain *d, uint32_t port);
+
+/* timer.c: PV time and timers */
+void time_update(struct vcpu *v);
+uint64_t system_time_ns(void);
+void timer_set(struct vcpu *v, uint64_t deadline);
+void timer_set_periodic(struct vcpu *v, uint64_t period);
+void timer_check(struct vcpu *v);	/* fires expired timers; d->lock held */
+
+/* hc_*.c handlers */
+long hc_console_io(struct vcpu *v, uint64_t *a);
+long hc_xen_version(struct vcpu *v, uint64_t *a);
+long hc_sched_op(struct vcpu *v, uint64_t *a);
+long hc_set_timer_op(struct vcpu *v, uint64_t *a);
+long hc_vcpu_op(struct vcpu *v, uint64_t *a);
+long hc_memory_op(struct vcpu *v, uint64_t *a);
+long hc_mmu_update(struct vcpu *v, uint64_t *a);
+long hc_mmuext_op(struct vcpu *v, uint64_t *a);
+long hc_update_va_mapping(struct vcpu *v, uint64_t *a);
+long hc_set_trap_table(struct vcpu *v, uint64_t *a);
+long hc_stack_switch(struct vcpu *v, uint64_t *a);
+long hc_set_callbacks(struct vcpu *v, uint64_t *a);
+long hc_callback_op(struct vcpu *v, uint64_t *a);
+long hc_set_segment_base(struct vcpu *v, uint64_t *a);
+long hc_fpu_taskswitch(struct vcpu *v, uint64_t *a);
+long hc_vm_assist(struct vcpu *v, uint64_t *a);
+long hc_event_channel_op(struct vcpu *v, uint64_t *a);
+long hc_multicall(struct vcpu *v, uint64_t *a);
+long hc_iret(struct vcpu *v, uint64_t *a);
+
+/* memshare.c */
+int memshare_page(struct domain *d, uint64_t pfn, int *fd_out);
+
+/* ctl.c: the control socket */
+int ctl_listen(const char *path);
+void ctl_accept(int lfd);
+void ctl_client_event(int fd);
+
+/* Guest-triggered warnings: rate-limited per domain so a hostile guest
+ * cannot flood the log. */
+#define gwarn(d, fmt, ...) do {						\
+	if (domain_guest_warn(d))					\
+		log_warnx("d%u: %s: " fmt, (d)->domid, __func__, ##__VA_ARGS__); \
+} while (0)
+
+#endif

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The KVM platform: thin wrappers over /dev/kvm ioctls. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <cpuid.h>
+
+#include "palisade/log.h"
+#include "hv.h"
+#include "kvm.h"
+
+#define XIOCTL(fd, req, arg) (ioctl((fd), (req), (arg)) < 0 ? -errno : 0)
+
+int kvm_open(void)
+{
+	int fd, ver;
+
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ver = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (ver != KVM_API_VERSION) {
+		close(fd);
+		return -ENOTSUP;
+	}
+	return fd;
+}
+
+int kvm_vm_create(void)
+{
+	int fd = ioctl(hv.kvm_fd, KVM_CREATE_VM, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int kvm_set_memslot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
+    void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uintptr_t)hva,
+	};
+
+	return XIOCTL(vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+int kvm_vcpu_create(int vm_fd, unsigned int id, struct kvm_run **run)
+{
+	int fd, sz;
+	void *p;
+
+	fd = ioctl(vm_fd, KVM_CREATE_VCPU, id);
+	if (fd < 0)
+		return -errno;
+	sz = ioctl(hv.kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (sz < 0)
+		goto fail;
+	p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	*run = p;
+	return fd;
+fail:
+	sz = -errno;
+	close(fd);
+	return sz;
+}
+
+/* What KVM supports, minus what a PV guest must not see. */
+int kvm_vcpu_init_cpuid(int vcpu_fd)
+{
+	enum { N = 128 };
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[N];
+	} cpuid;
+	uint32_t i;
+	int ret;
+
+	memset(&cpuid, 0, sizeof(cpuid));
+	cpuid.c.nent = N;
+	if (ioctl(hv.kvm_fd, KVM_GET_SUPPORTED_CPUID, &cpuid) < 0)
+		return -errno;
+	for (i = 0; i < cpuid.c.nent; i++) {
+		struct kvm_cpuid_entry2 *e = &cpuid.e[i];
+
+		if (e->function == 1)
+			e->ecx &= ~(1u << 5);	/* no VMX */
+		if (e->function == 0x80000001)
+			e->ecx &= ~(1u << 2);	/* no SVM */
+	}
+	ret = XIOCTL(vcpu_fd, KVM_SET_CPUID2, &cpuid.c);
+	return ret;
+}
+
+int kvm_run(struct vcpu *v)
+{
+	return XIOCTL(v->fd, KVM_RUN, 0);
+}
+
+int kvm_get_regs(struct vcpu *v) { return XIOCTL(v->fd, KVM_GET_REGS, &v->regs); }
+int kvm_set_regs(struct vcpu *v) { return XIOCTL(v->fd, KVM_SET_REGS, &v->regs); }
+int kvm_get_sregs(struct vcpu *v) { return XIOCTL(v->fd, KVM_GET_SREGS, &v->sregs); }
+int kvm_set_sregs(struct vcpu *v) { return XIOCTL(v->fd, KVM_SET_SREGS, &v->sregs); }
+
+int kvm_get_events(struct vcpu *v, struct kvm_vcpu_events *ev)
+{
+	return XIOCTL(v->fd, KVM_GET_VCPU_EVENTS, ev);
+}
+
+int kvm_set_events(struct vcpu *v, struct kvm_vcpu_events *ev)
+{
+	return XIOCTL(v->fd, KVM_SET_VCPU_EVENTS, ev);
+}
+
+int kvm_set_msr(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	struct {
+		struct kvm_msrs m;
+		struct kvm_msr_entry e;
+	} msrs = { .m.nmsrs = 1, .e = { .index = index, .data = value } };
+	int n = ioctl(v->fd, KVM_SET_MSRS, &msrs);
+
+	return n == 1 ? 0 : (n < 0 ? -errno : -EINVAL);
+}
+
+int kvm_get_msr(struct vcpu *v, uint32_t index, uint64_t *value)
+{
+	struct {
+		struct kvm_msrs m;
+		struct kvm_msr_entry e;
+	} msrs = { .m.nmsrs = 1, .e = { .index = index } };
+	int n = ioctl(v->fd, KVM_GET_MSRS, &msrs);
+
+	if (n != 1)
+		return n < 0 ? -errno : -EINVAL;
+	*value = msrs.e.data;
+	return 0;
+}
+
+uint64_t kvm_tsc_khz(struct vcpu *v)
+{
+	int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
+
+	return khz > 0 ? (uint64_t)khz : 1000000;
+}
+
+void kvm_cpuid_host(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	__cpuid_count(leaf, sub, out[0], out[1], out[2], out[3]);
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hypervisor-private part of a PV domain's address space, Xen's
+ * reserved L4 slot 256: the read-only machine-to-phys table at
+ * MACH2PHYS_VIRT_START, and (supervisor-only) per-vCPU GDT, TSS and stack,
+ * the IDT and the ring-0 trap stubs. Its frames live in their own memfd at
+ * PRIV_GPA, outside anything the guest can name with mmu_update.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "palisade/log.h"
+#include "hv.h"
+#include "kvm.h"
+
+#define PTE_P	0x1ull
+#define PTE_RW	0x2ull
+#define PTE_US	0x4ull
+
+#define STUB_GENERIC	512
+#define STUB_COMMON	576
+#define STUB_SYSCALL	640
+
+static uint64_t pf_gpa(unsigned int pf) { return PRIV_GPA + (uint64_t)pf * PAGE_SIZE; }
+static void *pf_ptr(struct domain *d, unsigned int pf) { return d->priv + (uint64_t)pf * PAGE_SIZE; }
+
+uint64_t priv_idt_va(void) { return PRIV_VA + PF_IDT * PAGE_SIZE; }
+uint64_t priv_vcpu_gdt_va(unsigned int n) { return PRIV_VA + (PF_VCPU_BASE + PF_PER_VCPU * n) * PAGE_SIZE; }
+uint64_t priv_tss_va(unsigned int n) { return priv_vcpu_gdt_va(n) + PAGE_SIZE; }
+uint64_t priv_vcpu_stack_top_va(unsigned int n) { return priv_vcpu_gdt_va(n) + 3 * PAGE_SIZE; }
+uint64_t priv_stub_va(unsigned int vec) { return PRIV_VA + PF_STUBS * PAGE_SIZE + (vec < 32 ? vec * 16 : STUB_GENERIC); }
+uint64_t priv_syscall_stub_va(void) { return PRIV_VA + PF_STUBS * PAGE_SIZE + STUB_SYSCALL; }
+
+shared_info_t *priv_shared_info(struct domain *d)
+{
+	return pf_ptr(d, PF_SHARED_INFO);
+}
+
+static bool vector_has_error(unsigned int v)
+{
+	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 ||
+	    v == 29 || v == 30;
+}
+
+static uint8_t *emit_stub(uint8_t *p, unsigned int vec, bool err, uint32_t target_off,
+    uint32_t here_off)
+{
+	int32_t rel;
+
+	if (!err) {
+		*p++ = 0x6a;		/* push $0: a dummy error code */
+		*p++ = 0x00;
+		here_off += 2;
+	}
+	*p++ = 0x68;			/* push $vec */
+	memcpy(p, &vec, 4);
+	p += 4;
+	here_off += 5;
+	*p++ = 0xe9;			/* jmp common */
+	rel = (int32_t)target_off - (int32_t)(here_off + 5);
+	memcpy(p, &rel, 4);
+	return p + 4;
+}
+
+static void build_stubs(uint8_t *page)
+{
+	static const uint8_t common[] = {
+		0xe6, PAL_TRAP_PORT,		/* out %al, $trap_port */
+		0x48, 0x83, 0xc4, 0x10,		/* add $16, %rsp */
+		0x48, 0xcf,			/* iretq */
+	};
+	static const uint8_t sysc[] = {
+		0xe6, PAL_SYSCALL_PORT,		/* out %al, $syscall_port */
+		0x48, 0x0f, 0x07,		/* sysretq */
+	};
+	unsigned int v;
+
+	memset(page, 0xcc, PAGE_SIZE);
+	for (v = 0; v < 32; v++)
+		emit_stub(page + v * 16, v, vector_has_error(v), STUB_COMMON, v * 16);
+	emit_stub(page + STUB_GENERIC, 0xff, false, STUB_COMMON, STUB_GENERIC);
+	memcpy(page + STUB_COMMON, common, sizeof(common));
+	memcpy(page + STUB_SYSCALL, sysc, sizeof(sysc));
+}
+
+static void build_idt(uint8_t *idt)
+{
+	unsigned int v;
+
+	for (v = 0; v < 256; v++) {
+		uint64_t off = priv_stub_va(v);
+		uint8_t *g = idt + v * 16;
+		uint16_t sel = SEL_HV_CS;
+		uint8_t attr = (v == 3 || v == 4) ? 0xee : 0x8e;
+
+		memset(g, 0, 16);
+		g[0] = off & 0xff;
+		g[1] = (off >> 8) & 0xff;
+		memcpy(g + 2, &sel, 2);
+		g[5] = attr;
+		g[6] = (off >> 16) & 0xff;
+		g[7] = (off >> 24) & 0xff;
+		memcpy(g + 8, (uint32_t[]){ (uint32_t)(off >> 32) }, 4);
+	}
+}
+
+static void build_gdt_tss(struct domain *d, unsigned int n)
+{
+	uint64_t *gdt = pf_ptr(d, PF_VCPU_BASE + PF_PER_VCPU * n);
+	uint8_t *tss = pf_ptr(d, PF_VCPU_BASE + PF_PER_VCPU * n + 1);
+	uint64_t base = priv_tss_va(n), rsp0 = priv_vcpu_stack_top_va(n);
+	uint16_t iomap = 104;
+
+	memset(gdt, 0, PAGE_SIZE);
+	gdt[SEL_HV_CS >> 3] = 0x00209b0000000000ull;
+	gdt[SEL_HV_SS >> 3] = 0x0000930000000000ull;
+	gdt[SEL_TSS >> 3] = 103 | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+	    (((base >> 24) & 0xff) << 56);
+	gdt[(SEL_TSS >> 3) + 1] = base >> 32;
+	gdt[SEL_USER_CS32 >> 3] = 0x00cffb000000ffffull;
+	gdt[SEL_USER_DS >> 3] = 0x00cff3000000ffffull;
+	gdt[SEL_USER_CS >> 3] = 0x00affb000000ffffull;
+	memset(tss, 0, PAGE_SIZE);
+	memcpy(tss + 4, &rsp0, 8);
+	memcpy(tss + 102, &iomap, 2);
+}
+
+static uint64_t m2p_pages(struct domain *d)
+{
+	return ALIGN_UP(d->max_pages * 8, PAGE_SIZE) / PAGE_SIZE;
+}
+
+static void build_m2p(struct domain *d)
+{
+	uint64_t np = m2p_pages(d), nl1 = ALIGN_UP(np, 512) / 512;
+	uint64_t first = PF_M2P_L1 + nl1, i;
+	uint64_t *l2 = pf_ptr(d, PF_L2_M2P);
+	uint64_t *m2p = pf_ptr(d, first);
+
+	for (i = 0; i < nl1; i++)
+		l2[i] = pf_gpa(PF_M2P_L1 + i) | PTE_P | PTE_RW | PTE_US;
+	for (i = 0; i < np; i++) {
+		uint64_t *l1 = pf_ptr(d, PF_M2P_L1 + i / 512);
+
+		l1[i % 512] = pf_gpa(first + i) | PTE_P | PTE_US;
+	}
+	for (i = 0; i < d->max_pages; i++)
+		m2p[i] = i;	/* pseudo-physical == machine within a domain */
+}
+
+int priv_init(struct domain *d)
+{
+	uint64_t nl1 = ALIGN_UP(m2p_pages(d), 512) / 512, i;
+	uint64_t *l3, *l2, *l1;
+	int ret;
+
+	d->nr_priv_pages = PF_M2P_L1 + nl1 + m2p_pages(d);
+	d->priv_fd = memfd_create("palisade-priv", MFD_CLOEXEC);
+	if (d->priv_fd < 0)
+		return -errno;
+	if (ftruncate(d->priv_fd, d->nr_priv_pages * PAGE_SIZE) < 0)
+		return -errno;
+	d->priv = mmap(NULL, d->nr_priv_pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, d->priv_fd, 0);
+	if (d->priv == MAP_FAILED) {
+		d->priv = NULL;
+		return -errno;
+	}
+	l3 = pf_ptr(d, PF_L3);
+	l3[0] = pf_gpa(PF_L2_M2P) | PTE_P | PTE_RW | PTE_US;
+	l3[1] = pf_gpa(PF_L2_PRIV) | PTE_P | PTE_RW;
+	l2 = pf_ptr(d, PF_L2_PRIV);
+	l2[0] = pf_gpa(PF_L1_PRIV) | PTE_P | PTE_RW;
+	l1 = pf_ptr(d, PF_L1_PRIV);
+	for (i = 0; i < PF_M2P_L1; i++)
+		l1[i] = pf_gpa(i) | PTE_P | PTE_RW;
+	build_stubs(pf_ptr(d, PF_STUBS));
+	build_idt(pf_ptr(d, PF_IDT));
+	for (i = 0; i < HV_MAX_VCPUS; i++)
+		build_gdt_tss(d, i);
+	build_m2p(d);
+	ret = kvm_set_memslot(d->vm_fd, 1, PRIV_GPA, d->nr_priv_pages * PAGE_SIZE,
+	    d->priv);
+	return ret;
+}
+
+void priv_fini(struct domain *d)
+{
+	if (d->priv != NULL)
+		munmap(d->priv, d->nr_priv_pages * PAGE_SIZE);
+	if (d->priv_fd >= 0)
+		close(d->priv_fd);
+	d->priv = NULL;
+	d->priv_fd = -1;
+}
+
+int priv_install_xen_slot(struct domain *d, uint64_t l4_gpa)
+{
+	uint64_t *l4 = gpa_ptr(d, l4_gpa & ~(PAGE_SIZE - 1), PAGE_SIZE);
+
+	if (l4 == NULL || l4_gpa >= d->nr_pages * PAGE_SIZE)
+		return -XEN_EINVAL;
+	__atomic_store_n(&l4[XEN_L4_SLOT], pf_gpa(PF_L3) | PTE_P | PTE_RW | PTE_US,
+	    __ATOMIC_RELAXED);
+	return 0;
+}

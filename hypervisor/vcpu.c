@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vCPU threads: each runs KVM_RUN in a loop, turns exits into traps and
+ * hypercalls, delivers pending events before re-entering the guest, and
+ * sleeps while the guest is blocked or the domain is paused. SIGUSR1 is
+ * unblocked only inside KVM_RUN, so a kick is never lost: sent while the
+ * thread is outside the guest, it makes the next KVM_RUN return at once.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "palisade/log.h"
+#include "hv.h"
+#include "kvm.h"
+#include "trap.h"
+
+#define SIG_KICK SIGUSR1
+
+int vcpu_create(struct domain *d, unsigned int id)
+{
+	struct vcpu *v = calloc(1, sizeof(*v));
+	int ret;
+
+	if (v == NULL)
+		return -XEN_ENOMEM;
+	v->d = d;
+	v->id = id;
+	v->kernel_mode = true;
+	pthread_cond_init(&v->wake, NULL);
+	v->fd = kvm_vcpu_create(d->vm_fd, id, &v->run);
+	if (v->fd < 0) {
+		ret = v->fd;
+		free(v);
+		return ret;
+	}
+	ret = kvm_vcpu_init_cpuid(v->fd);
+	if (ret == 0)
+		ret = kvm_get_regs(v);
+	if (ret == 0)
+		ret = kvm_get_sregs(v);
+	if (ret == 0)
+		ret = hv.trap->vcpu_setup(v);
+	v->tsc_khz = kvm_tsc_khz(v);
+	d->vcpu[id] = v;
+	return ret;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->thread_started)
+		pthread_join(v->thread, NULL);
+	if (v->kick_timer_armed || v->kick_timer != 0)
+		timer_delete(v->kick_timer);
+	if (v->run != NULL)
+		munmap(v->run, ioctl(hv.kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0));
+	if (v->fd >= 0)
+		close(v->fd);
+	pthread_cond_destroy(&v->wake);
+	free(v);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	v->kicked = true;
+	pthread_cond_signal(&v->wake);
+	if (v->thread_started)
+		pthread_kill(v->thread, SIG_KICK);
+}
+
+void vcpu_set_cr3(struct vcpu *v, uint64_t gpa)
+{
+	priv_install_xen_slot(v->d, gpa);
+	v->sregs.cr3 = gpa;
+	v->sregs_dirty = true;
+}
+
+void vcpu_flush_tlb(struct vcpu *v)
+{
+	/* Writing CR3 through KVM_SET_SREGS flushes the guest TLB. */
+	v->sregs_dirty = true;
+}
+
+static bool vcpu_runnable(struct vcpu *v)
+{
+	struct domain *d = v->d;
+
+	return d->state == DOM_RUNNING && d->pause_count == 0 && v->up &&
+	    !v->blocked;
+}
+
+/* Sleep until runnable or the domain dies; d->lock held. false: exit. */
+static bool vcpu_wait(struct vcpu *v)
+{
+	struct domain *d = v->d;
+
+	for (;;) {
+		if (d->state == DOM_DYING)
+			return false;
+		timer_check(v);
+		if (v->blocked) {
+			vcpu_info_t *vi = vcpu_info_ptr(v);
+
+			if (vi != NULL && vi->evtchn_upcall_pending)
+				v->blocked = false;
+		}
+		if (vcpu_runnable(v))
+			return true;
+		if (v->timer_deadline != 0 && d->state == DOM_RUNNING &&
+		    d->pause_count == 0) {
+			struct timespec ts;
+			uint64_t mono = v->timer_deadline - system_time_ns() + now_ns();
+
+			ts.tv_sec = mono / 1000000000ull;
+			ts.tv_nsec = mono % 1000000000ull;
+			pthread_cond_timedwait(&v->wake, &d->lock, &ts);
+		} else {
+			pthread_cond_wait(&v->wake, &d->lock);
+		}
+		v->kicked = false;
+	}
+}
+
+static void vcpu_dump(struct vcpu *v, const char *why)
+{
+	log_warnx("d%u v%u: %s: rip %#llx rsp %#llx rflags %#llx cs %#x cr3 %#llx "
+	    "rax %#llx rdi %#llx rsi %#llx", v->d->domid, v->id, why,
+	    v->regs.rip, v->regs.rsp, v->regs.rflags, v->sregs.cs.selector,
+	    v->sregs.cr3, v->regs.rax, v->regs.rdi, v->regs.rsi);
+}
+
+void vcpu_crash(struct vcpu *v, const char *why);
+void vcpu_crash(struct vcpu *v, const char *why)
+{
+	vcpu_dump(v, why);
+	pthread_mutex_lock(&v->d->lock);
+	domain_crash(v->d, why);
+	pthread_mutex_unlock(&v->d->lock);
+}
+
+/* Port I/O the guest did itself: nothing is there (reads all ones), except
+ * that guest user mode has no business doing it. */
+static void vcpu_guest_pio(struct vcpu *v)
+{
+	struct kvm_run *r = v->run;
+
+	if (!v->kernel_mode) {
+		v->frame.rip = v->regs.rip;
+		pv_bounce_exception(v, 13, 0, true, 0);
+		return;
+	}
+	if (r->io.direction == KVM_EXIT_IO_IN)
+		memset((uint8_t *)r + r->io.data_offset, 0xff,
+		    (size_t)r->io.size * r->io.count);
+	gwarn(v->d, "port %#x %s ignored", r->io.port,
+	    r->io.direction == KVM_EXIT_IO_IN ? "read" : "write");
+}
+
+static int vcpu_handle_exit(struct vcpu *v)
+{
+	struct kvm_run *r = v->run;
+	struct trap t;
+
+	if (kvm_get_regs(v) < 0 || kvm_get_sregs(v) < 0)
+		return -1;
+	if (hv.trap->decode(v, &t)) {
+		if (t.kind == TRAP_HYPERCALL) {
+			hypercall_dispatch(v);
+			return 0;
+		}
+		return pv_handle_trap(v, &t);
+	}
+	switch (r->exit_reason) {
+	case KVM_EXIT_IO:
+		vcpu_guest_pio(v);
+		return 0;
+	case KVM_EXIT_MMIO:
+		if (!r->mmio.is_write)
+			memset(r->mmio.data, 0xff, sizeof(r->mmio.data));
+		gwarn(v->d, "MMIO %s at %#llx ignored",
+		    r->mmio.is_write ? "write" : "read", r->mmio.phys_addr);
+		return 0;
+	case KVM_EXIT_HLT:
+		return 0;
+	case KVM_EXIT_SHUTDOWN:
+		vcpu_crash(v, "triple fault");
+		return -1;
+	case KVM_EXIT_FAIL_ENTRY:
+		vcpu_crash(v, "VM entry failed");
+		return -1;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_crash(v, "KVM internal error (emulation failure)");
+		return -1;
+	default:
+		log_warnx("d%u v%u: unexpected exit %u", v->d->domid, v->id,
+		    r->exit_reason);
+		vcpu_crash(v, "unexpected exit");
+		return -1;
+	}
+}
+
+static void vcpu_drain_kicks(void)
+{
+	sigset_t set;
+	struct timespec zero = { 0, 0 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	while (sigtimedwait(&set, NULL, &zero) > 0)
+		;
+}
+
+/* Before entering the guest: events, timers and dirty state. */
+static int vcpu_prepare_entry(struct vcpu *v)
+{
+	int ret;
+
+	pthread_mutex_lock(&v->d->lock);
+	timer_check(v);
+	pthread_mutex_unlock(&v->d->lock);
+	if (v->resume_kind == TRAP_NONE && (v->sregs.cs.selector & 3) == 3) {
+		/* Interrupted plain CPL3 code: the frame is the registers. */
+		v->frame.rip = v->regs.rip;
+		v->frame.rsp = v->regs.rsp;
+		v->frame.rflags = v->regs.rflags;
+	}
+	if (v->resume_kind != TRAP_NONE || (v->sregs.cs.selector & 3) == 3)
+		pv_deliver_events(v);
+	ret = hv.trap->resume(v);
+	if (ret == 0 && v->sregs_dirty)
+		ret = kvm_set_sregs(v);
+	if (ret == 0 && v->regs_dirty)
+		ret = kvm_set_regs(v);
+	v->sregs_dirty = v->regs_dirty = false;
+	v->resume_kind = TRAP_NONE;
+	return ret;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct domain *d = v->d;
+	uint64_t t0;
+	int ret;
+
+	v->tid = gettid();
+	for (;;) {
+		pthread_mutex_lock(&d->lock);
+		if (!vcpu_runnable(v) && !vcpu_wait(v)) {
+			pthread_mutex_unlock(&d->lock);
+			break;
+		}
+		pthread_mutex_unlock(&d->lock);
+		if (vcpu_prepare_entry(v) < 0) {
+			vcpu_crash(v, "cannot load vCPU state");
+			continue;
+		}
+		t0 = now_ns();
+		ret = kvm_run(v);
+		v->cpu_ns += now_ns() - t0;
+		if (ret == -EINTR || ret == -EAGAIN) {
+			vcpu_drain_kicks();
+			if (kvm_get_regs(v) == 0 && kvm_get_sregs(v) == 0)
+				continue;
+			ret = -EIO;
+		}
+		if (ret < 0) {
+			log_warnx("d%u v%u: KVM_RUN: %s", d->domid, v->id,
+			    strerror(-ret));
+			vcpu_crash(v, "KVM_RUN failed");
+			continue;
+		}
+		v->exits++;
+		if (vcpu_handle_exit(v) < 0)
+			continue;
+	}
+	return NULL;
+}
+
+int vcpu_start_thread(struct vcpu *v)
+{
+	sigset_t run_mask;
+	struct {
+		struct kvm_signal_mask m;
+		uint8_t set[8];
+	} km;
+	int ret;
+
+	/* Inside KVM_RUN every signal but the kick stays blocked. */
+	sigfillset(&run_mask);
+	sigdelset(&run_mask, SIG_KICK);
+	km.m.len = 8;
+	memcpy(km.set, &run_mask, 8);
+	if (ioctl(v->fd, KVM_SET_SIGNAL_MASK, &km) < 0)
+		return -errno;
+	ret = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	if (ret != 0)
+		return -ret;
+	v->thread_started = true;
+	return 0;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control socket protocol between dom0 processes and palisade-hv:
+ * privcmd over a SOCK_SEQPACKET Unix socket. Every message is one packet:
+ * a ctl_hdr followed by the fixed-layout body of its type. Replies carry the
+ * request's type, a status (0 or a negative Xen errno) and may carry one file
+ * descriptor through SCM_RIGHTS.
+ */
+#ifndef PALISADE_CTL_H
+#define PALISADE_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CTL_MAGIC	0x50414c31u	/* "PAL1" */
+#define CTL_VERSION	1
+#define CTL_MAX_MSG	4096
+#define CTL_NAME_LEN	64
+#define CTL_SOCKET	"palisade-hv.sock"
+#define CTL_DEFAULT_RUNDIR "/run/palisade"
+
+enum ctl_type {
+	CTL_DOMAIN_CREATE = 1,
+	CTL_DOMAIN_DESTROY,
+	CTL_DOMAIN_PAUSE,
+	CTL_DOMAIN_UNPAUSE,
+	CTL_DOMAIN_SHUTDOWN,
+	CTL_DOMAIN_GETINFO,
+	CTL_DOMAIN_RAMFD,
+	CTL_VCPU_SETCONTEXT,
+	CTL_FOREIGN_MAP,
+	CTL_EVTCHN_ALLOC_UNBOUND,
+	CTL_EVTCHN_BIND_INTERDOMAIN,
+	CTL_EVTCHN_CLOSE,
+	CTL_SET_LOGLEVEL,
+	CTL_TYPE_MAX
+};
+
+struct ctl_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;
+	uint32_t len;		/* bytes of body after the header */
+	int32_t status;		/* replies: 0 or -XEN_Exxx */
+};
+
+/* Domain states reported by GETINFO. */
+enum ctl_dom_state {
+	CTL_DOM_PAUSED = 1,
+	CTL_DOM_RUNNING,
+	CTL_DOM_BLOCKED,
+	CTL_DOM_SHUTDOWN,
+	CTL_DOM_DYING,
+};
+
+/* What happens when a guest shuts down for a reason (xl's on_* actions). */
+enum ctl_action {
+	CTL_ACT_DESTROY = 0,
+	CTL_ACT_PRESERVE,
+	CTL_ACT_RESTART,
+};
+
+struct ctl_domain_create {
+	char name[CTL_NAME_LEN];
+	uint64_t mem_kb;
+	uint64_t max_mem_kb;
+	uint32_t vcpus;
+	uint8_t on_poweroff, on_reboot, on_crash, pad;
+	uint8_t uuid[16];
+};
+
+/* Reply to CREATE. */
+struct ctl_domain_created {
+	uint32_t domid;
+	uint32_t pad;
+	uint64_t shared_info_mfn;	/* for start_info.shared_info */
+};
+
+struct ctl_domid {
+	uint32_t domid;
+	uint32_t arg;		/* SHUTDOWN: SHUTDOWN_* reason */
+};
+
+struct ctl_domain_info {
+	uint32_t domid;
+	uint32_t state;		/* enum ctl_dom_state */
+	uint32_t shutdown_reason; /* SHUTDOWN_*, valid in CTL_DOM_SHUTDOWN */
+	uint32_t vcpus;
+	uint64_t mem_kb;
+	uint64_t max_mem_kb;
+	uint64_t cpu_time_ns;
+	uint64_t exits;
+	char name[CTL_NAME_LEN];
+	uint8_t uuid[16];
+};
+
+/* GETINFO: domid is the first domain wanted; the reply lists up to
+ * CTL_INFO_MAX domains with domid >= it, in order. */
+#define CTL_INFO_MAX 32
+struct ctl_getinfo_req {
+	uint32_t first_domid;
+	uint32_t max;
+};
+struct ctl_getinfo_rep {
+	uint32_t count;
+	uint32_t pad;
+	struct ctl_domain_info dom[CTL_INFO_MAX];
+};
+
+/* Initial register state of a vCPU, as the domain builder wants it. */
+struct ctl_vcpu_context {
+	uint32_t domid;
+	uint32_t vcpu;
+	uint64_t rip, rsp, rsi, rflags;
+	uint64_t cr3;			/* guest-physical address of the L4 */
+	uint64_t kernel_ss, kernel_sp;
+	uint32_t console_evtchn;
+	uint32_t store_evtchn;
+	uint64_t console_pfn, store_pfn, start_info_pfn;
+};
+
+struct ctl_foreign_map {
+	uint32_t domid;
+	uint32_t pad;
+	uint64_t pfn;
+};
+
+struct ctl_evtchn {
+	uint32_t domid;		/* the domain the port lives in */
+	uint32_t remote_domid;
+	uint32_t port;		/* BIND: remote port; replies: local port */
+	uint32_t pad;
+};
+
+union ctl_body {
+	struct ctl_domain_create create;
+	struct ctl_domid dom;
+	struct ctl_domain_created created;
+	struct ctl_getinfo_req getinfo;
+	struct ctl_vcpu_context vcpu;
+	struct ctl_foreign_map fmap;
+	struct ctl_evtchn evtchn;
+	uint32_t level;
+};
+
+struct ctl_msg {
+	struct ctl_hdr hdr;
+	union {
+		union ctl_body req;
+		struct ctl_getinfo_rep info;
+		uint8_t raw[CTL_MAX_MSG - sizeof(struct ctl_hdr)];
+	} u;
+};
+
+/* Expected body size of a request of this type, or -1 for an unknown type. */
+ssize_t ctl_req_size(uint16_t type);
+
+#define CTL_MAX_FDS 2
+
+/*
+ * Send one message with up to CTL_MAX_FDS descriptors. Receive one message:
+ * checks magic, version, that len matches what was read and fits; returns
+ * the body length or -errno. fds[] receives passed descriptors (*nfds of
+ * them); any beyond CTL_MAX_FDS are closed.
+ */
+int ctl_send(int sock, const struct ctl_msg *m, const int *fds, unsigned int nfds);
+ssize_t ctl_recv(int sock, struct ctl_msg *m, int *fds, unsigned int *nfds);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PALISADE_UTIL_H
+#define PALISADE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PAGE_SIZE 4096UL
+#define PAGE_SHIFT 12
+#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+uint64_t now_ns(void);
+/* strlcpy semantics: always terminates, returns strlen(src). */
+size_t str_copy(char *dst, const char *src, size_t size);
+/* Run directory: $PALISADE_RUNDIR or the default; path joins name to it. */
+const char *rundir_get(void);
+int rundir_path(char *buf, size_t size, const char *name);
+/* "<name>.pid" in the run directory. */
+int pidfile_write(const char *name);
+int pidfile_read(const char *name);	/* the pid, or -errno */
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The one place that pulls in Xen's public headers for host code, with the
+ * integer types they expect and the interface version we implement.
+ */
+#ifndef PALISADE_XEN_H
+#define PALISADE_XEN_H
+
+#include <stdint.h>
+
+#ifndef __XEN_INTERFACE_VERSION__
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
+#endif
+
+#include <xen/xen.h>
+#include <xen/callback.h>
+#include <xen/elfnote.h>
+#include <xen/errno.h>
+#include <xen/event_channel.h>
+#include <xen/features.h>
+#include <xen/grant_table.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+#include <xen/vcpu.h>
+#include <xen/version.h>
+#include <xen/io/console.h>
+
+/* The Xen version we report to guests. */
+#define PAL_XEN_MAJOR 4
+#define PAL_XEN_MINOR 17
+
+#endif

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The control-socket client. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "palisade/util.h"
+#include "palisade/xen.h"
+#include "palctl.h"
+
+int palctl_open(struct palctl *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[sizeof(sa.sun_path)];
+
+	c->fd = -1;
+	if (rundir_path(path, sizeof(path), CTL_SOCKET) < 0)
+		return -ENAMETOOLONG;
+	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
+	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return -errno;
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(c->fd);
+		c->fd = -1;
+		return -e;
+	}
+	return 0;
+}
+
+void palctl_close(struct palctl *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+int palctl_call(struct palctl *c, uint16_t type, const void *body, size_t len,
+    struct ctl_msg *rep, int *fds, unsigned int *nfds)
+{
+	struct ctl_msg m;
+	int tmp[CTL_MAX_FDS];
+	unsigned int n, i;
+	ssize_t r;
+	int ret;
+
+	if (len > sizeof(m.u))
+		return -EINVAL;
+	memset(&m.hdr, 0, sizeof(m.hdr));
+	m.hdr.magic = CTL_MAGIC;
+	m.hdr.version = CTL_VERSION;
+	m.hdr.type = type;
+	m.hdr.len = (uint32_t)len;
+	memcpy(&m.u, body, len);
+	ret = ctl_send(c->fd, &m, NULL, 0);
+	if (ret < 0)
+		return ret;
+	r = ctl_recv(c->fd, rep, tmp, &n);
+	if (r < 0)
+		return (int)r;
+	if (rep->hdr.type != type) {
+		for (i = 0; i < n; i++)
+			close(tmp[i]);
+		return -EPROTO;
+	}
+	for (i = 0; i < n; i++) {
+		if (fds != NULL)
+			fds[i] = tmp[i];
+		else
+			close(tmp[i]);
+	}
+	if (nfds != NULL)
+		*nfds = n;
+	return rep->hdr.status;
+}
+
+int palctl_domid_op(struct palctl *c, uint16_t type, uint32_t domid, uint32_t arg)
+{
+	struct ctl_domid b = { .domid = domid, .arg = arg };
+	struct ctl_msg rep;
+
+	return palctl_call(c, type, &b, sizeof(b), &rep, NULL, NULL);
+}
+
+int palctl_domain_info(struct palctl *c, uint32_t domid, struct ctl_domain_info *out)
+{
+	struct ctl_getinfo_req q = { .first_domid = domid, .max = 1 };
+	struct ctl_msg rep;
+	int ret;
+
+	ret = palctl_call(c, CTL_DOMAIN_GETINFO, &q, sizeof(q), &rep, NULL, NULL);
+	if (ret < 0)
+		return ret;
+	if (rep.hdr.len < offsetof(struct ctl_getinfo_rep, dom) + sizeof(*out) ||
+	    rep.u.info.count != 1 || rep.u.info.dom[0].domid != domid)
+		return -XEN_ESRCH;
+	*out = rep.u.info.dom[0];
+	return 0;
+}
+
+int palctl_lookup(struct palctl *c, const char *name, uint32_t *domid)
+{
+	struct ctl_getinfo_req q = { .first_domid = 0, .max = CTL_INFO_MAX };
+	struct ctl_msg rep;
+	char *end;
+	unsigned long v;
+	uint32_t i;
+	int ret;
+
+	v = strtoul(name, &end, 10);
+	if (*name != '\0' && *end == '\0') {
+		*domid = (uint32_t)v;
+		return 0;
+	}
+	for (;;) {
+		ret = palctl_call(c, CTL_DOMAIN_GETINFO, &q, sizeof(q), &rep, NULL, NULL);
+		if (ret < 0)
+			return ret;
+		if (rep.u.info.count > CTL_INFO_MAX)
+			return -EPROTO;
+		for (i = 0; i < rep.u.info.count; i++)
+			if (strncmp(rep.u.info.dom[i].name, name, CTL_NAME_LEN) == 0) {
+				*domid = rep.u.info.dom[i].domid;
+				return 0;
+			}
+		if (rep.u.info.count < CTL_INFO_MAX)
+			return -XEN_ESRCH;
+		q.first_domid = rep.u.info.dom[CTL_INFO_MAX - 1].domid + 1;
+	}
+}
+
+const char *palctl_strerror(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ECONNREFUSED:
+		return "hypervisor not running (start it with 'pal up')";
+	case -EACCES:
+		return "permission denied on the control socket";
+	case -XEN_ESRCH:
+		return "domain not found";
+	case -XEN_EINVAL:
+		return "invalid argument";
+	case -XEN_ENOMEM:
+		return "out of memory";
+	case -XEN_EPERM:
+		return "operation not permitted";
+	case -XEN_ENOSPC:
+		return "no space left (limit reached)";
+	case -XEN_EBUSY:
+		return "busy";
+	default:
+		return strerror(-err);
+	}
+}

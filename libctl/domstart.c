@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Create a domain from its configuration: load, build, set up, leave paused. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "palisade/util.h"
+#include "palisade/xen.h"
+#include "palctl.h"
+
+#define MAX_IMAGE (512u << 20)
+
+struct file_map {
+	void *data;
+	size_t size;
+};
+
+static int start_err(char *err, size_t n, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int map_file(const char *path, struct file_map *m, char *err, size_t n)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	m->data = NULL;
+	m->size = 0;
+	if (fd < 0)
+		return start_err(err, n, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    st.st_size > MAX_IMAGE) {
+		close(fd);
+		return start_err(err, n, -EINVAL, "%s: not a regular file of 1 byte "
+		    "to 512 MiB", path);
+	}
+	m->data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m->data == MAP_FAILED) {
+		m->data = NULL;
+		return start_err(err, n, -errno, "%s: %s", path, strerror(errno));
+	}
+	m->size = st.st_size;
+	return 0;
+}
+
+static void unmap_file(struct file_map *m)
+{
+	if (m->data != NULL)
+		munmap(m->data, m->size);
+}
+
+static int alloc_port(struct palctl *c, uint32_t domid, uint32_t *port)
+{
+	struct ctl_evtchn e = { .domid = domid, .remote_domid = 0 };
+	struct ctl_msg rep;
+	int ret;
+
+	ret = palctl_call(c, CTL_EVTCHN_ALLOC_UNBOUND, &e, sizeof(e), &rep, NULL, NULL);
+	if (ret == 0)
+		*port = rep.u.req.evtchn.port;
+	return ret;
+}
+
+static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg,
+    const struct elf_image *img, const struct file_map *rd,
+    uint64_t shinfo_mfn, struct ctl_vcpu_context *ctx, char *err, size_t n)
+{
+	struct ctl_domid q = { .domid = domid };
+	struct pv_layout l;
+	struct ctl_msg rep;
+	uint64_t nr_pages = cfg->memory_mb * 256;
+	unsigned int nfds = 0;
+	uint8_t *ram;
+	int fd, ret;
+
+	ret = pv_layout_compute(&l, img, rd->size, nr_pages, err, n);
+	if (ret < 0)
+		return ret;
+	ret = alloc_port(c, domid, &ctx->console_evtchn);
+	if (ret == 0)
+		ret = alloc_port(c, domid, &ctx->store_evtchn);
+	if (ret == 0)
+		ret = palctl_call(c, CTL_DOMAIN_RAMFD, &q, sizeof(q), &rep, &fd, &nfds);
+	if (ret < 0 || nfds != 1)
+		return start_err(err, n, ret < 0 ? ret : -EPROTO,
+		    "cannot reach the new domain's memory: %s", palctl_strerror(ret));
+	ram = mmap(NULL, nr_pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (ram == MAP_FAILED)
+		return start_err(err, n, -errno, "map domain memory: %s", strerror(errno));
+	pv_build_image(ram, &l, img, rd->data, cfg->cmdline, domid,
+	    ctx->console_evtchn, ctx->store_evtchn,
+	    shinfo_mfn << PAGE_SHIFT);
+	munmap(ram, nr_pages * PAGE_SIZE);
+	ctx->domid = domid;
+	ctx->vcpu = 0;
+	ctx->rip = img->entry;
+	ctx->rsp = l.virt_base + (l.stack_pfn + 1) * PAGE_SIZE;
+	ctx->rsi = l.virt_base + l.start_info_pfn * PAGE_SIZE;
+	ctx->cr3 = l.pt_pfn * PAGE_SIZE;
+	ctx->kernel_ss = FLAT_KERNEL_SS;
+	ctx->kernel_sp = ctx->rsp;
+	ctx->console_pfn = l.console_pfn;
+	ctx->store_pfn = l.store_pfn;
+	ctx->start_info_pfn = l.start_info_pfn;
+	return 0;
+}
+
+int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
+    struct pal_domain *pd, char *err, size_t n)
+{
+	struct ctl_domain_create cr;
+	struct ctl_vcpu_context ctx;
+	struct file_map kf, rd = { NULL, 0 };
+	struct elf_image img;
+	struct ctl_msg rep;
+	int ret;
+
+	ret = map_file(cfg->kernel, &kf, err, n);
+	if (ret < 0)
+		return ret;
+	ret = elf_parse(&img, kf.data, kf.size, err, n);
+	if (ret < 0) {
+		char why[200];
+
+		str_copy(why, err, sizeof(why));
+		start_err(err, n, ret, "%s: %s", cfg->kernel, why);
+		goto out;
+	}
+	ret = elf_check_features(&img, err, n);
+	if (ret == 0 && cfg->ramdisk[0] != '\0')
+		ret = map_file(cfg->ramdisk, &rd, err, n);
+	if (ret < 0)
+		goto out;
+	memset(&cr, 0, sizeof(cr));
+	str_copy(cr.name, cfg->name, sizeof(cr.name));
+	cr.mem_kb = cfg->memory_mb * 1024;
+	cr.max_mem_kb = cfg->maxmem_mb * 1024;
+	cr.vcpus = cfg->vcpus;
+	cr.on_poweroff = cfg->on_poweroff;
+	cr.on_reboot = cfg->on_reboot;
+	cr.on_crash = cfg->on_crash;
+	memcpy(cr.uuid, cfg->uuid, sizeof(cr.uuid));
+	ret = palctl_call(c, CTL_DOMAIN_CREATE, &cr, sizeof(cr), &rep, NULL, NULL);
+	if (ret < 0) {
+		start_err(err, n, ret, "cannot create domain '%s': %s", cfg->name,
+		    ret == -XEN_EINVAL ? "memory or vCPUs beyond the hypervisor's limits" :
+		    palctl_strerror(ret));
+		goto out;
+	}
+	pd->domid = rep.u.req.created.domid;
+	ret = build_into(c, pd->domid, cfg, &img, &rd, rep.u.req.created.shared_info_mfn,
+	    &ctx, err, n);
+	if (ret == 0) {
+		ret = palctl_call(c, CTL_VCPU_SETCONTEXT, &ctx, sizeof(ctx), &rep, NULL, NULL);
+		if (ret < 0)
+			start_err(err, n, ret, "set vCPU context: %s", palctl_strerror(ret));
+	}
+	if (ret < 0)
+		palctl_domid_op(c, CTL_DOMAIN_DESTROY, pd->domid, 0);
+	pd->console_pfn = ctx.console_pfn;
+	pd->console_port = ctx.console_evtchn;
+out:
+	unmap_file(&rd);
+	unmap_file(&kf);
+	return ret;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* pal: the administrator's command line. Commands and their help live in one table. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pal.h"
+
+const struct pal_cmd pal_cmds[] = {
+	{ "up", cmd_up, "up", "start palisade-hv and the dom0 daemons" },
+	{ "down", cmd_down, "down", "destroy every domain and stop the daemons" },
+	{ "create", cmd_create, "create [-c] [-p] CONFIG",
+	  "create a domain from an xl.cfg file (-c: stay on its console until it "
+	  "shuts down; -p: leave it paused)" },
+	{ "list", cmd_list, "list [DOMAIN]", "list domains" },
+	{ "info", cmd_info, "info", "show the hypervisor's state" },
+	{ "pause", cmd_pause, "pause DOMAIN", "pause a domain" },
+	{ "unpause", cmd_unpause, "unpause DOMAIN", "unpause a domain" },
+	{ "shutdown", cmd_shutdown, "shutdown DOMAIN", "shut a domain down (poweroff)" },
+	{ "reboot", cmd_reboot, "reboot DOMAIN", "reboot a domain" },
+	{ "destroy", cmd_destroy, "destroy DOMAIN", "destroy a domain at once" },
+	{ "console", cmd_console, "console DOMAIN",
+	  "attach to a domain's console (Ctrl-] detaches)" },
+	{ "dmesg", cmd_dmesg, "dmesg", "print the hypervisor's log" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int pal_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int pal_connect(struct palctl *c)
+{
+	int ret = palctl_open(c);
+
+	if (ret < 0)
+		return pal_err("%s", palctl_strerror(ret)), ret;
+	return 0;
+}
+
+void pal_usage_of(const char *name)
+{
+	const struct pal_cmd *p;
+
+	for (p = pal_cmds; p->name != NULL; p++)
+		if (strcmp(p->name, name) == 0)
+			fprintf(stderr, "usage: pal %s\n", p->usage);
+}
+
+static void usage(FILE *f)
+{
+	const struct pal_cmd *p;
+
+	fprintf(f, "usage: pal COMMAND [ARGS]\n\ncommands:\n");
+	for (p = pal_cmds; p->name != NULL; p++)
+		fprintf(f, "  %-28s %s\n", p->usage, p->help);
+	fprintf(f, "\nPALISADE_RUNDIR selects the run directory (default %s).\n",
+	    CTL_DEFAULT_RUNDIR);
+}
+
+int main(int argc, char **argv)
+{
+	const struct pal_cmd *p, *match = NULL;
+	size_t len;
+	int n = 0;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	/* An exact name or a unique prefix picks the command. */
+	len = strlen(argv[1]);
+	for (p = pal_cmds; p->name != NULL; p++) {
+		if (strcmp(p->name, argv[1]) == 0) {
+			match = p;
+			n = 1;
+			break;
+		}
+		if (strncmp(p->name, argv[1], len) == 0) {
+			match = p;
+			n++;
+		}
+	}
+	if (n != 1)
+		return pal_err("%s command '%s' (try 'pal help')",
+		    n == 0 ? "unknown" : "ambiguous", argv[1]) + 1;
+	return match->fn(argc - 1, argv + 1);
+}

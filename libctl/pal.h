@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PAL_H
+#define PAL_H
+
+#include "palctl.h"
+
+struct pal_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+extern const struct pal_cmd pal_cmds[];
+
+/* One clear line on stderr, "pal: ..."; returns 1 for use as an exit status. */
+int pal_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Connect to the hypervisor or print why not. */
+int pal_connect(struct palctl *c);
+void pal_usage_of(const char *name);
+
+int cmd_up(int, char **);
+int cmd_down(int, char **);
+int cmd_create(int, char **);
+int cmd_list(int, char **);
+int cmd_info(int, char **);
+int cmd_pause(int, char **);
+int cmd_unpause(int, char **);
+int cmd_shutdown(int, char **);
+int cmd_reboot(int, char **);
+int cmd_destroy(int, char **);
+int cmd_console(int, char **);
+int cmd_dmesg(int, char **);
+
+/* pal_monitor.c: follow a domain until it is gone; applies on_* actions. */
+int pal_monitor(struct palctl *c, const struct domcfg *cfg, struct pal_domain *pd,
+    int console_fd);
+int pal_console_relay(int fd, bool interactive);
+
+#endif

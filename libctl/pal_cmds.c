@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* pal's commands. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "palisade/util.h"
+#include "palisade/xen.h"
+#include "pal.h"
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Our daemons sit beside pal (build tree) or in ../sbin (installed). */
+static int find_daemon(const char *name, char *out, size_t n)
+{
+	char self[PATH_MAX], *dir;
+	ssize_t r = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (r > 0) {
+		self[r] = '\0';
+		dir = dirname(self);
+		snprintf(out, n, "%s/%s", dir, name);
+		if (access(out, X_OK) == 0)
+			return 0;
+		snprintf(out, n, "%s/../sbin/%s", dir, name);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	snprintf(out, n, "%s", name);
+	return 0;
+}
+
+static int run_daemon(const char *name, const char *arg)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+	int st;
+
+	find_daemon(name, path, sizeof(path));
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execlp(path, name, arg, (char *)NULL);
+		fprintf(stderr, "pal: cannot run %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	/* The daemons fork themselves once they are listening. */
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -EIO;
+	return 0;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	struct palctl c;
+
+	(void)argv;
+	if (argc != 1)
+		return pal_usage_of("up"), 2;
+	if (access("/dev/kvm", R_OK | W_OK) != 0)
+		return pal_err("/dev/kvm missing or not accessible: this host cannot "
+		    "run palisade-hv (%s)", strerror(errno));
+	if (palctl_open(&c) == 0) {
+		palctl_close(&c);
+		printf("palisade-hv already running in %s\n", rundir_get());
+	} else if (run_daemon("palisade-hv", NULL) < 0) {
+		return pal_err("palisade-hv failed to start (see its log in %s)",
+		    rundir_get());
+	}
+	if (pidfile_read("palconsoled") > 0 && kill(pidfile_read("palconsoled"), 0) == 0)
+		return 0;
+	if (run_daemon("palconsoled", NULL) < 0)
+		return pal_err("palconsoled failed to start");
+	printf("palisade up: run directory %s\n", rundir_get());
+	return 0;
+}
+
+static void stop_daemon(const char *name)
+{
+	int pid = pidfile_read(name), i;
+
+	if (pid <= 0 || kill(pid, SIGTERM) < 0)
+		return;
+	for (i = 0; i < 100 && kill(pid, 0) == 0; i++)
+		sleep_ms(20);
+}
+
+int cmd_down(int argc, char **argv)
+{
+	struct ctl_getinfo_req q = { 0, CTL_INFO_MAX };
+	struct palctl c;
+	struct ctl_msg rep;
+	uint32_t i;
+
+	(void)argv;
+	if (argc != 1)
+		return pal_usage_of("down"), 2;
+	if (palctl_open(&c) == 0) {
+		while (palctl_call(&c, CTL_DOMAIN_GETINFO, &q, sizeof(q), &rep, NULL,
+		    NULL) == 0 && rep.u.info.count > 0 && rep.u.info.count <= CTL_INFO_MAX)
+			for (i = 0; i < rep.u.info.count; i++)
+				palctl_domid_op(&c, CTL_DOMAIN_DESTROY,
+				    rep.u.info.dom[i].domid, 0);
+		palctl_close(&c);
+	}
+	stop_daemon("palconsoled");
+	stop_daemon("palisade-hv");
+	printf("palisade down\n");
+	return 0;
+}
+
+/* Run the monitor detached, as xl does, so on_* actions apply after we exit. */
+static void spawn_monitor(const struct domcfg *cfg, struct pal_domain *pd)
+{
+	struct palctl c;
+	pid_t pid = fork();
+	int fd;
+
+	if (pid != 0) {
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		return;
+	}
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	if (palctl_open(&c) < 0)
+		_exit(1);
+	_exit(pal_monitor(&c, cfg, pd, -1));
+}
+
+int cmd_create(int argc, char **argv)
+{
+	bool console = false, paused = false;
+	struct domcfg cfg;
+	struct pal_domain pd;
+	struct xlcfg x;
+	struct palctl c;
+	char err[512];
+	int opt, ret, cfd = -1;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "cp")) != -1) {
+		if (opt == 'c')
+			console = true;
+		else if (opt == 'p')
+			paused = true;
+		else
+			return pal_usage_of("create"), 2;
+	}
+	if (optind != argc - 1)
+		return pal_usage_of("create"), 2;
+	if (xlcfg_parse_file(&x, argv[optind]) < 0)
+		return pal_err("%s", x.err);
+	ret = domcfg_from_xlcfg(&cfg, &x, argv[optind]);
+	xlcfg_free(&x);
+	if (ret < 0)
+		return pal_err("%s", x.err);
+	if (pal_connect(&c) < 0)
+		return 1;
+	if (pal_domain_start(&c, &cfg, &pd, err, sizeof(err)) < 0)
+		return pal_err("%s", err);
+	if (cons_attach(&pd, cfg.name, err, sizeof(err)) < 0) {
+		palctl_domid_op(&c, CTL_DOMAIN_DESTROY, pd.domid, 0);
+		return pal_err("%s", err);
+	}
+	if (console && (cfd = cons_connect(pd.domid)) < 0) {
+		palctl_domid_op(&c, CTL_DOMAIN_DESTROY, pd.domid, 0);
+		return pal_err("cannot attach to the console of domain %u", pd.domid);
+	}
+	if (!paused && (ret = palctl_domid_op(&c, CTL_DOMAIN_UNPAUSE, pd.domid, 0)) < 0)
+		return pal_err("unpause: %s", palctl_strerror(ret));
+	if (console)
+		return pal_monitor(&c, &cfg, &pd, cfd);
+	printf("Created domain %s (id %u)%s\n", cfg.name, pd.domid,
+	    paused ? ", paused" : "");
+	fflush(stdout);
+	palctl_close(&c);
+	spawn_monitor(&cfg, &pd);
+	return 0;
+}
+
+static char state_letter(uint32_t s)
+{
+	switch (s) {
+	case CTL_DOM_RUNNING: return 'r';
+	case CTL_DOM_BLOCKED: return 'b';
+	case CTL_DOM_PAUSED: return 'p';
+	case CTL_DOM_SHUTDOWN: return 's';
+	case CTL_DOM_DYING: return 'd';
+	default: return '-';
+	}
+}
+
+static void print_dom(const struct ctl_domain_info *d)
+{
+	char name[CTL_NAME_LEN + 1];
+
+	str_copy(name, d->name, sizeof(name));
+	printf("%-24s %5u %7llu %5u     %c %10.1f\n", name, d->domid,
+	    (unsigned long long)(d->mem_kb / 1024), d->vcpus, state_letter(d->state),
+	    d->cpu_time_ns / 1e9);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct ctl_getinfo_req q = { 0, CTL_INFO_MAX };
+	struct ctl_domain_info info;
+	struct ctl_msg rep;
+	struct palctl c;
+	uint32_t i, domid;
+	int ret;
+
+	if (argc > 2)
+		return pal_usage_of("list"), 2;
+	if (pal_connect(&c) < 0)
+		return 1;
+	printf("%-24s %5s %7s %5s %5s %10s\n", "Name", "ID", "Mem", "VCPUs",
+	    "State", "Time(s)");
+	if (argc == 2) {
+		ret = palctl_lookup(&c, argv[1], &domid);
+		if (ret == 0)
+			ret = palctl_domain_info(&c, domid, &info);
+		if (ret < 0)
+			return pal_err("%s: %s", argv[1], palctl_strerror(ret));
+		print_dom(&info);
+		return 0;
+	}
+	for (;;) {
+		ret = palctl_call(&c, CTL_DOMAIN_GETINFO, &q, sizeof(q), &rep, NULL, NULL);
+		if (ret < 0)
+			return pal_err("%s", palctl_strerror(ret));
+		if (rep.u.info.count > CTL_INFO_MAX)
+			return pal_err("bad reply from the hypervisor");
+		for (i = 0; i < rep.u.info.count; i++)
+			print_dom(&rep.u.info.dom[i]);
+		if (rep.u.info.count < CTL_INFO_MAX)
+			return 0;
+		q.first_domid = rep.u.info.dom[CTL_INFO_MAX - 1].domid + 1;
+	}
+}
+
+int cmd_info(int argc, char **argv)
+{
+	struct ctl_getinfo_req q = { 0, CTL_INFO_MAX };
+	struct ctl_msg rep;
+	struct palctl c;
+	unsigned int n = 0;
+	int pid;
+
+	(void)argv;
+	if (argc != 1)
+		return pal_usage_of("info"), 2;
+	if (pal_connect(&c) < 0)
+		return 1;
+	while (palctl_call(&c, CTL_DOMAIN_GETINFO, &q, sizeof(q), &rep, NULL, NULL) == 0 &&
+	    rep.u.info.count > 0 && rep.u.info.count <= CTL_INFO_MAX) {
+		n += rep.u.info.count;
+		q.first_domid = rep.u.info.dom[rep.u.info.count - 1].domid + 1;
+	}
+	pid = pidfile_read("palisade-hv");
+	printf("hypervisor      : palisade-hv %s (pid %d)\n", PACKAGE_VERSION, pid);
+	printf("xen_version     : %d.%d (guest ABI)\n", PAL_XEN_MAJOR, PAL_XEN_MINOR);
+	printf("run_directory   : %s\n", rundir_get());
+	printf("domains         : %u\n", n);
+	printf("host_cpus       : %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+	printf("host_memory_mb  : %lld\n", (long long)sysconf(_SC_PHYS_PAGES) *
+	    sysconf(_SC_PAGESIZE) / (1 << 20));
+	return 0;
+}
+
+static int domain_op(int argc, char **argv, uint16_t type, uint32_t arg,
+    const char *done)
+{
+	struct palctl c;
+	uint32_t domid;
+	int ret;
+
+	if (argc != 2)
+		return pal_usage_of(argv[0]), 2;
+	if (pal_connect(&c) < 0)
+		return 1;
+	ret = palctl_lookup(&c, argv[1], &domid);
+	if (ret == 0)
+		ret = palctl_domid_op(&c, type, domid, arg);
+	if (ret < 0)
+		return pal_err("%s %s: %s", argv[0], argv[1], palctl_strerror(ret));
+	if (done != NULL)
+		printf("%s %s\n", done, argv[1]);
+	return 0;
+}
+
+int cmd_pause(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_PAUSE, 0, NULL); }
+int cmd_unpause(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_UNPAUSE, 0, NULL); }
+int cmd_destroy(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_DESTROY, 0, NULL); }
+int cmd_shutdown(int argc, char **argv)
+{
+	return domain_op(argc, argv, CTL_DOMAIN_SHUTDOWN, SHUTDOWN_poweroff, "shutting down");
+}
+int cmd_reboot(int argc, char **argv)
+{
+	return domain_op(argc, argv, CTL_DOMAIN_SHUTDOWN, SHUTDOWN_reboot, "rebooting");
+}
+
+int cmd_console(int argc, char **argv)
+{
+	struct palctl c;
+	uint32_t domid;
+	int fd, ret;
+
+	if (argc != 2)
+		return pal_usage_of("console"), 2;
+	if (pal_connect(&c) < 0)
+		return 1;
+	ret = palctl_lookup(&c, argv[1], &domid);
+	palctl_close(&c);
+	if (ret < 0)
+		return pal_err("console %s: %s", argv[1], palctl_strerror(ret));
+	fd = cons_connect(domid);
+	if (fd < 0)
+		return pal_err("console %s: no console (is palconsoled running?)", argv[1]);
+	return pal_console_relay(fd, isatty(0));
+}
+
+int cmd_dmesg(int argc, char **argv)
+{
+	char path[256], buf[4096];
+	size_t n;
+	FILE *f;
+
+	(void)argv;
+	if (argc != 1)
+		return pal_usage_of("dmesg"), 2;
+	rundir_path(path, sizeof(path), "palisade-hv.log");
+	f = fopen(path, "re");
+	if (f == NULL)
+		return pal_err("%s: %s", path, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+	return 0;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libpalctl: what dom0 tools use to drive palisade-hv. The control-socket
+ * client, the xl.cfg parser, the ELF/Xen-notes loader and the PV domain
+ * builder.
+ */
+#ifndef PALCTL_H
+#define PALCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "palisade/ctl.h"
+
+/* --- control socket client (client.c) ------------------------------- */
+struct palctl {
+	int fd;
+};
+
+int palctl_open(struct palctl *c);		/* -errno */
+void palctl_close(struct palctl *c);
+/* Send req (type, body of len bytes); wait for the reply. Returns the
+ * reply's status (0 or -XEN_E*) or -errno on transport failure. */
+int palctl_call(struct palctl *c, uint16_t type, const void *body, size_t len,
+    struct ctl_msg *rep, int *fds, unsigned int *nfds);
+int palctl_domain_info(struct palctl *c, uint32_t domid, struct ctl_domain_info *out);
+int palctl_domid_op(struct palctl *c, uint16_t type, uint32_t domid, uint32_t arg);
+/* Resolve a name or number to a domid. */
+int palctl_lookup(struct palctl *c, const char *name, uint32_t *domid);
+const char *palctl_strerror(int err);
+
+/* --- xl.cfg (xlcfg.c) -------------------------------------------------- */
+#define XLCFG_MAX_LIST 16
+
+struct xlcfg_value {
+	enum { XLV_STRING, XLV_NUMBER, XLV_LIST } type;
+	char *str;			/* XLV_STRING, XLV_NUMBER (as written) */
+	long long num;			/* XLV_NUMBER */
+	char *list[XLCFG_MAX_LIST];	/* XLV_LIST */
+	unsigned int nlist;
+};
+
+struct xlcfg_entry {
+	char *key;
+	struct xlcfg_value val;
+	unsigned int line;
+	struct xlcfg_entry *next;
+};
+
+struct xlcfg {
+	struct xlcfg_entry *head;
+	char err[256];			/* "file:line: what" on failure */
+};
+
+int xlcfg_parse(struct xlcfg *cfg, const char *text, const char *fname);
+int xlcfg_parse_file(struct xlcfg *cfg, const char *path);
+void xlcfg_free(struct xlcfg *cfg);
+
+/* --- domain configuration (domcfg.c) ------------------------------------ */
+struct domcfg {
+	char name[CTL_NAME_LEN];
+	char type[8];
+	char kernel[512];
+	char ramdisk[512];
+	char cmdline[1024];
+	uint64_t memory_mb, maxmem_mb;
+	unsigned int vcpus;
+	uint8_t on_poweroff, on_reboot, on_crash;
+	uint8_t uuid[16];
+};
+
+/* Fill d from a parsed config; on error, cfg->err says what and where. */
+int domcfg_from_xlcfg(struct domcfg *d, struct xlcfg *cfg, const char *fname);
+int domcfg_action(const char *s, uint8_t *out);
+
+/* --- ELF and Xen notes (elf.c) -------------------------------------------- */
+struct elf_seg {
+	uint64_t vaddr, filesz, memsz, offset;
+};
+
+struct xen_notes {
+	bool have_entry, have_hypercall_page, have_virt_base, have_paddr_offset;
+	uint64_t entry, hypercall_page, virt_base, paddr_offset;
+	char guest_os[64], guest_version[64], xen_version[64], loader[64];
+	char features[512];
+	uint32_t supported_features[1];
+	bool found;
+};
+
+struct elf_image {
+	const uint8_t *data;
+	size_t size;
+	uint64_t entry;
+	struct elf_seg seg[16];
+	unsigned int nseg;
+	uint64_t vstart, vend;		/* lowest and highest loaded address */
+	struct xen_notes notes;
+};
+
+/* Parse an ELF64 x86-64 executable in memory; err gets one line on failure. */
+int elf_parse(struct elf_image *img, const void *data, size_t size, char *err,
+    size_t errlen);
+/* Check FEATURES: every "!name" must be one we support. */
+int elf_check_features(const struct elf_image *img, char *err, size_t errlen);
+
+/* --- the PV domain builder (build_pv.c) -------------------------------------- */
+struct pv_layout {
+	uint64_t virt_base;
+	uint64_t kernel_pfn, kernel_pages;
+	uint64_t ramdisk_pfn, ramdisk_len;
+	uint64_t p2m_pfn, p2m_pages;
+	uint64_t start_info_pfn, store_pfn, console_pfn;
+	uint64_t pt_pfn, pt_pages;
+	uint64_t stack_pfn;
+	uint64_t mapped_pages;		/* pages mapped from virt_base */
+	uint64_t nr_pages;
+};
+
+/* Compute the layout for a kernel and ramdisk in nr_pages of memory. */
+int pv_layout_compute(struct pv_layout *l, const struct elf_image *img,
+    uint64_t ramdisk_len, uint64_t nr_pages, char *err, size_t errlen);
+/* Write everything into guest memory (ram maps nr_pages pages). */
+int pv_build_image(uint8_t *ram, const struct pv_layout *l,
+    const struct elf_image *img, const void *ramdisk, const char *cmdline,
+    uint32_t domid, uint32_t console_evtchn, uint32_t store_evtchn,
+    uint64_t shared_info_maddr);
+
+/* A domain pal_domain_start built: paused, console not yet attached. */
+struct pal_domain {
+	uint32_t domid;
+	uint32_t console_port;
+	uint64_t console_pfn;
+};
+
+/* Create and build a PV domain from its config, left paused; err on failure. */
+int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
+    struct pal_domain *out, char *err, size_t errlen);
+
+/* --- palconsoled client (consclient.c) --------------------------------------- */
+#define CONS_SOCKET "palconsoled.sock"
+/* Ask palconsoled to serve a domain's console; 0 or -errno (err says why). */
+int cons_attach(const struct pal_domain *pd, const char *name, char *err, size_t n);
+/* A stream carrying the domain's console both ways, or -errno. */
+int cons_connect(uint32_t domid);
+
+#endif

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* ELF/Xen-notes loader and the PV layout, on the real pvtest kernel. */
+#include "config.h"
+
+#include <CUnit/Basic.h>
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "palisade/hcall.h"
+#include "palisade/xen.h"
+#include "../../libctl/palctl.h"
+
+static uint8_t *kernel;
+static size_t kernel_size;
+
+static int load_kernel(void)
+{
+	FILE *f = fopen(PVTEST_KERNEL, "rb");
+
+	if (f == NULL)
+		return -1;
+	kernel = malloc(1 << 22);
+	kernel_size = fread(kernel, 1, 1 << 22, f);
+	fclose(f);
+	return kernel_size > 0 ? 0 : -1;
+}
+
+static int free_kernel(void)
+{
+	free(kernel);
+	return 0;
+}
+
+static void test_notes(void)
+{
+	struct elf_image img;
+	char err[200];
+
+	CU_ASSERT_EQUAL_FATAL(elf_parse(&img, kernel, kernel_size, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(img.notes.have_virt_base);
+	CU_ASSERT_EQUAL(img.notes.virt_base, 0xffffffff80000000ull);
+	CU_ASSERT_EQUAL(img.notes.paddr_offset, 0xffffffff80000000ull);
+	CU_ASSERT_TRUE(img.notes.have_hypercall_page);
+	CU_ASSERT_EQUAL(img.notes.hypercall_page & 0xfff, 0);
+	CU_ASSERT_STRING_EQUAL(img.notes.guest_os, "pvtest");
+	CU_ASSERT_STRING_EQUAL(img.notes.loader, "generic");
+	CU_ASSERT_STRING_EQUAL(img.notes.xen_version, "xen-3.0");
+	CU_ASSERT_EQUAL(img.entry, img.notes.entry);
+	CU_ASSERT_EQUAL(elf_check_features(&img, err, sizeof(err)), 0);
+}
+
+/* Notes only in a section, or only in a segment: both are found. */
+static void test_notes_one_place(void)
+{
+	uint8_t *copy = malloc(kernel_size);
+	Elf64_Ehdr eh;
+	struct elf_image img;
+	char err[200];
+	unsigned int i;
+
+	memcpy(copy, kernel, kernel_size);
+	memcpy(&eh, copy, sizeof(eh));
+	for (i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr *ph = (Elf64_Phdr *)(copy + eh.e_phoff) + i;
+
+		if (ph->p_type == PT_NOTE)
+			ph->p_type = PT_NULL;
+	}
+	CU_ASSERT_EQUAL(elf_parse(&img, copy, kernel_size, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(img.notes.have_hypercall_page);
+	memcpy(copy, kernel, kernel_size);
+	((Elf64_Ehdr *)copy)->e_shnum = 0;
+	CU_ASSERT_EQUAL(elf_parse(&img, copy, kernel_size, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(img.notes.have_hypercall_page);
+	/* Neither: refused. */
+	for (i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr *ph = (Elf64_Phdr *)(copy + eh.e_phoff) + i;
+
+		if (ph->p_type == PT_NOTE)
+			ph->p_type = PT_NULL;
+	}
+	CU_ASSERT_EQUAL(elf_parse(&img, copy, kernel_size, err, sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "no Xen ELF notes: not a Xen PV kernel");
+	free(copy);
+}
+
+static void test_bad_files(void)
+{
+	struct elf_image img;
+	char err[200];
+	uint8_t *copy = malloc(kernel_size);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)copy;
+	size_t cut;
+
+	CU_ASSERT_EQUAL(elf_parse(&img, "hello", 5, err, sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "not an ELF file");
+	memcpy(copy, kernel, kernel_size);
+	eh->e_machine = EM_386;
+	CU_ASSERT_EQUAL(elf_parse(&img, copy, kernel_size, err, sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "not an x86-64 kernel (machine 3)");
+	memcpy(copy, kernel, kernel_size);
+	eh->e_phoff = kernel_size - 8;
+	CU_ASSERT_EQUAL(elf_parse(&img, copy, kernel_size, err, sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "program headers outside the file");
+	/* Every truncation fails cleanly or parses; none reads past the end. */
+	for (cut = 0; cut < kernel_size; cut += 97) {
+		uint8_t *t = malloc(cut ? cut : 1);
+
+		memcpy(t, kernel, cut);
+		elf_parse(&img, t, cut, err, sizeof(err));
+		free(t);
+	}
+	free(copy);
+}
+
+static void test_features(void)
+{
+	struct elf_image img;
+	char err[200];
+
+	memset(&img, 0, sizeof(img));
+	strcpy(img.notes.features, "writable_page_tables|!pae_pgdir_above_4gb");
+	CU_ASSERT_EQUAL(elf_check_features(&img, err, sizeof(err)), 0);
+	strcpy(img.notes.features, "pae_pgdir_above_4gb|!auto_translated_physmap");
+	CU_ASSERT_EQUAL(elf_check_features(&img, err, sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "kernel requires Xen feature 'auto_translated_physmap', "
+	    "which palisade does not provide");
+}
+
+static uint64_t walk(const uint8_t *ram, uint64_t cr3, uint64_t va, uint64_t *flags)
+{
+	uint64_t t = cr3, e = 0;
+	int shift;
+
+	for (shift = 39; shift >= 12; shift -= 9) {
+		e = ((const uint64_t *)(ram + t))[(va >> shift) & 511];
+		if (!(e & 1))
+			return ~0ull;
+		t = e & 0x000ffffffffff000ull;
+	}
+	*flags = e & 0xfff;
+	return t;
+}
+
+static void test_layout(void)
+{
+	struct elf_image img;
+	struct pv_layout l;
+	const uint64_t pages = 32 * 256;
+	uint8_t *ram = calloc(pages, 4096);
+	start_info_t *si;
+	uint64_t flags = 0, i;
+	char err[200];
+
+	CU_ASSERT_EQUAL_FATAL(elf_parse(&img, kernel, kernel_size, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(pv_layout_compute(&l, &img, 5000, pages, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(l.mapped_pages % 1024, 0);
+	CU_ASSERT_TRUE(l.mapped_pages >= l.stack_pfn + 1 + 128);
+	CU_ASSERT_TRUE(l.ramdisk_pfn >= l.kernel_pfn + l.kernel_pages);
+	CU_ASSERT_EQUAL(pv_build_image(ram, &l, &img, ram + 4096 * 100, "suite=x", 1, 2, 3,
+	    0x1000006000ull), 0);
+	si = (start_info_t *)(ram + l.start_info_pfn * 4096);
+	CU_ASSERT_STRING_EQUAL(si->magic, "xen-3.0-x86_64");
+	CU_ASSERT_EQUAL(si->nr_pages, pages);
+	CU_ASSERT_EQUAL(si->console.domU.evtchn, 2);
+	CU_ASSERT_EQUAL(si->store_evtchn, 3);
+	CU_ASSERT_EQUAL(si->nr_pt_frames, l.pt_pages);
+	CU_ASSERT_STRING_EQUAL((char *)si->cmd_line, "suite=x");
+	CU_ASSERT_EQUAL(si->mod_len, 5000);
+	/* Every page of the bootstrap region maps to its pfn; tables are RO. */
+	for (i = 0; i < l.mapped_pages; i++) {
+		uint64_t pa = walk(ram, l.pt_pfn * 4096, l.virt_base + i * 4096, &flags);
+
+		CU_ASSERT_EQUAL(pa, i * 4096);
+		CU_ASSERT_EQUAL(!!(flags & 2), !(i >= l.pt_pfn && i < l.pt_pfn + l.pt_pages));
+		CU_ASSERT_TRUE(flags & 4);
+	}
+	CU_ASSERT_EQUAL(walk(ram, l.pt_pfn * 4096, l.virt_base + l.mapped_pages * 4096,
+	    &flags), ~0ull);
+	/* The hypercall page holds our stubs. */
+	CU_ASSERT_EQUAL(ram[img.notes.hypercall_page - l.virt_base + 32 * 17 + 5], 0xe6);
+	CU_ASSERT_EQUAL(ram[img.notes.hypercall_page - l.virt_base + 32 * 17 + 6],
+	    PAL_HCALL_PORT);
+	CU_ASSERT_EQUAL(pv_layout_compute(&l, &img, 40u << 20, pages, err, sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "kernel and ramdisk need 44 MiB, more than the "
+	    "domain's 32 MiB");
+	free(ram);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned int fails;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("elf", load_kernel, free_kernel);
+	CU_add_test(s, "Xen notes of pvtest", test_notes);
+	CU_add_test(s, "notes in one place only", test_notes_one_place);
+	CU_add_test(s, "malformed files", test_bad_files);
+	CU_add_test(s, "required features", test_features);
+	CU_add_test(s, "PV layout and page tables", test_layout);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	fails = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return fails ? 1 : 0;
+}
