@@ -21,14 +21,15 @@ void suite_hypercall(void)
 {
 	xen_extraversion_t extra;
 	xen_feature_info_t fi = { .submap_idx = 0 };
-	long v;
+	long v, r;
 
 	v = hv_xen_version(XENVER_version, NULL);
 	check(v >> 16 >= 4, "xen_version %ld.%ld", v >> 16, v & 0xffff);
-	check(hv_xen_version(XENVER_extraversion, extra) == 0,
-	    "extraversion '%s'", extra);
-	check(hv_xen_version(XENVER_get_features, &fi) == 0 &&
-	    (fi.submap & (1u << XENFEAT_writable_page_tables)) == 0,
+	r = hv_xen_version(XENVER_extraversion, extra);
+	check(r == 0 && strcmp(extra, "-palisade") == 0, "extraversion '%s'", extra);
+	r = hv_xen_version(XENVER_get_features, &fi);
+	check(r == 0 && (fi.submap & (1u << XENFEAT_pae_pgdir_above_4gb)) &&
+	    !(fi.submap & (1u << XENFEAT_writable_page_tables)),
 	    "features submap 0x%x", fi.submap);
 	check(hcall0(63) == -XEN_ENOSYS, "unknown hypercall gives -ENOSYS");
 	check(hv_sched_op(SCHEDOP_yield, NULL) == 0, "sched_op yield");
