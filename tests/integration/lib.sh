@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by the integration tests: a private run directory, the daemons,
+# guests from generated configs, and assertions on what they print.
+
+: "${top_builddir:?run through make check}"
+: "${top_srcdir:?run through make check}"
+B=$top_builddir
+PAL=$B/pal
+PVTEST=$B/guests/pvtest/pvtest
+passed=0
+failed=0
+
+# Re-run this test where /dev/kvm works: here, or in a QEMU VM (77 = skip).
+need_kvm() {
+	if [ ! -w /dev/kvm ] && [ -z "${PALISADE_IN_VM:-}" ]; then
+		exec "$top_srcdir/tests/vm/run-in-vm" bash "$0" "$@"
+	fi
+	if [ ! -w /dev/kvm ]; then
+		echo "SKIP: /dev/kvm is not usable here and no VM could provide it" >&2
+		exit 77
+	fi
+}
+
+start_palisade() {
+	export PALISADE_RUNDIR
+	PALISADE_RUNDIR=$(mktemp -d /tmp/palisade-test.XXXXXX)
+	trap stop_palisade EXIT
+	"$PAL" up >/dev/null || { echo "pal up failed"; cat "$PALISADE_RUNDIR"/*.log; exit 1; }
+}
+
+stop_palisade() {
+	"$PAL" down >/dev/null 2>&1
+	if [ "$failed" -ne 0 ] || [ -n "${VERBOSE:-}" ]; then
+		echo "--- palisade-hv.log"
+		cat "$PALISADE_RUNDIR/palisade-hv.log" 2>/dev/null | tail -n 60
+	fi
+	rm -rf "$PALISADE_RUNDIR"
+}
+
+ok() { passed=$((passed + 1)); echo "ok: $*"; }
+nok() { failed=$((failed + 1)); echo "FAILED: $*"; }
+
+# write_cfg NAME MEM_MB EXTRA [VCPUS] [more settings...]: prints the path
+write_cfg() {
+	local f=$PALISADE_RUNDIR/$1.cfg
+	{
+		echo "name = \"$1\""
+		echo "kernel = \"$PVTEST\""
+		echo "memory = $2"
+		echo "extra = \"$3\""
+		echo "vcpus = ${4:-1}"
+		shift 4 2>/dev/null || shift $#
+		for s in "$@"; do echo "$s"; done
+	} > "$f"
+	echo "$f"
+}
+
+# run_suite NAME MEM EXTRA [VCPUS]: boot pvtest on the console; every check
+# must pass and the guest must power off.
+run_suite() {
+	local name=$1 cfg out rc
+	cfg=$(write_cfg "$@")
+	out=$PALISADE_RUNDIR/$name.out
+	timeout 300 "$PAL" create -c "$cfg" > "$out" 2>&1
+	rc=$?
+	sed "s/^/  [$name] /" "$out"
+	if [ $rc -ne 0 ]; then
+		nok "$name: pal create -c exited $rc"
+	elif grep -q '^FAIL' "$out"; then
+		nok "$name: a check failed"
+	elif ! grep -q '^pvtest: [0-9]* checks, 0 failed' "$out"; then
+		nok "$name: no summary line"
+	else
+		ok "$name: $(grep -c '^PASS' "$out") checks passed"
+	fi
+}
+
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
