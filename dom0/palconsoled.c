@@ -323,6 +323,7 @@ static int listen_socket(void)
 int main(int argc, char **argv)
 {
 	struct epoll_event evs[32];
+	uint64_t last_reap = 0;
 	bool foreground = false;
 	char logp[256];
 	int c, lfd, n, i, ret;
@@ -377,7 +378,9 @@ int main(int argc, char **argv)
 			} else if (u < MAX_CONS && cons[u].used)
 				cons_drain(&cons[u]);
 		}
-		if (n <= 0)
+		if (now_ns() - last_reap > 200000000ull) {
 			reap_dead();
+			last_reap = now_ns();
+		}
 	}
 }

@@ -69,13 +69,16 @@ static void domain_free(struct domain *d)
 
 static int domain_alloc_id(uint32_t *domid)
 {
-	uint32_t i;
+	uint32_t i, id;
 
-	for (i = 1; i < HV_MAX_DOMAINS; i++)
-		if (hv.domains[i] == NULL) {
-			*domid = i;
+	for (i = 0; i < HV_MAX_DOMAINS - 1; i++) {
+		id = 1 + (hv.next_domid + i) % (HV_MAX_DOMAINS - 1);
+		if (hv.domains[id] == NULL) {
+			hv.next_domid = id;
+			*domid = id;
 			return 0;
 		}
+	}
 	return -XEN_ENOSPC;
 }
 

@@ -24,7 +24,7 @@
 
 /* Guest-physical layout: guest RAM from 0, hypervisor-private frames high. */
 #define PRIV_GPA	0x1000000000ull		/* 64 GiB */
-#define PRIV_VA		0xffff804000000000ull	/* L4 slot 256, L3 slot 1 */
+#define PRIV_VA		0xffff804000000000ull	/* L4 slot 256, L3 slot 256 */
 #define XEN_L4_SLOT	256
 
 /* Private frames, by index from PRIV_GPA (see privarea.c). */
@@ -159,6 +159,7 @@ struct hv {
 	struct domain *domains[HV_MAX_DOMAINS];
 	uint64_t boot_ns;
 	uint64_t max_mem_mb;
+	uint32_t next_domid;		/* domids are not reused at once, as in Xen */
 };
 extern struct hv hv;
 
@@ -234,10 +235,12 @@ void evtchn_dom0_kick(struct domain *d, uint32_t port);
 
 /* timer.c: PV time and timers */
 void time_update(struct vcpu *v);
+void time_calibrate_start(void);
 uint64_t system_time_ns(void);
 void timer_set(struct vcpu *v, uint64_t deadline);
 void timer_set_periodic(struct vcpu *v, uint64_t period);
-void timer_check(struct vcpu *v);	/* fires expired timers; d->lock held */
+void timer_check(struct vcpu *v);
+uint64_t timer_next(struct vcpu *v);	/* fires expired timers; d->lock held */
 
 /* hc_*.c handlers */
 long hc_console_io(struct vcpu *v, uint64_t *a);

@@ -144,6 +144,7 @@ int main(int argc, char **argv)
 	}
 	pthread_mutex_init(&hv.lock, NULL);
 	hv.boot_ns = now_ns();
+	time_calibrate_start();
 	hv.trap = trap_probe(force_trap);
 	lfd = ctl_listen(sock);
 	if (lfd < 0) {

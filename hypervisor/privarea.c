@@ -172,7 +172,7 @@ int priv_init(struct domain *d)
 	}
 	l3 = pf_ptr(d, PF_L3);
 	l3[0] = pf_gpa(PF_L2_M2P) | PTE_P | PTE_RW | PTE_US;
-	l3[1] = pf_gpa(PF_L2_PRIV) | PTE_P | PTE_RW;
+	l3[(PRIV_VA >> 30) & 511] = pf_gpa(PF_L2_PRIV) | PTE_P | PTE_RW;
 	l2 = pf_ptr(d, PF_L2_PRIV);
 	l2[0] = pf_gpa(PF_L1_PRIV) | PTE_P | PTE_RW;
 	l1 = pf_ptr(d, PF_L1_PRIV);

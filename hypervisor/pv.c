@@ -94,8 +94,14 @@ int pv_bounce_exception(struct vcpu *v, unsigned int vector, uint32_t error,
 	vcpu_info_t *vi = vcpu_info_ptr(v);
 	char why[96];
 
-	if (vector == 14 && vi != NULL)
-		vi->arch.cr2 = cr2;
+	if (vector == 14) {
+		/* The guest sees the user bit for its own notion of mode. */
+		error &= ~4u;
+		if (!v->kernel_mode)
+			error |= 4u;
+		if (vi != NULL)
+			vi->arch.cr2 = cr2;
+	}
 	if (pv_bounce(v, ti->address, has_error, error, ti->flags & 4) == 0)
 		return 0;
 	snprintf(why, sizeof(why), "unhandled exception %u error %#x at %#llx",
@@ -213,15 +219,19 @@ static int pv_handle_gp(struct vcpu *v, uint32_t error)
 {
 	unsigned int n = error >> 3;
 	const struct trap_info *ti;
+	uint8_t insn[2];
 
 	if ((error & 3) == 2) {
-		/* "int $n" through a ring-0 gate: the guest's trap table decides. */
+		/* "int $n" through a ring-0 gate. Take n from the instruction:
+		 * some CPU emulators scale the error code by the 16-byte gate. */
+		if (copy_from_guest(v, insn, v->frame.rip, 2) == 0 && insn[0] == 0xcd)
+			n = insn[1];
 		ti = &v->traps[n & 0xff];
 		if (ti->address != 0 && (ti->flags & 3) >= (v->kernel_mode ? 1u : 3u)) {
 			v->frame.rip += 2;
 			return pv_bounce_exception(v, n, 0, false, 0);
 		}
-		return pv_bounce_exception(v, 13, error, true, 0);
+		return pv_bounce_exception(v, 13, ((n & 0xff) << 3) | 2, true, 0);
 	}
 	if (error == 0 && pv_emulate_cr3(v))
 		return 0;
@@ -232,6 +242,8 @@ int pv_handle_trap(struct vcpu *v, const struct trap *t)
 {
 	uint64_t args[6];
 
+	log_debug("d%u v%u: trap kind %d vector %u error %#x rip %#llx", v->d->domid,
+	    v->id, t->kind, t->vector, t->error, (unsigned long long)v->frame.rip);
 	if (t->kind == TRAP_SYSCALL) {
 		if (!v->kernel_mode)
 			return pv_bounce_syscall(v);

@@ -34,31 +34,72 @@ static void time_scale(uint64_t khz, uint32_t *mul, int8_t *shift)
 	*shift = (int8_t)s;
 }
 
+/*
+ * The TSC rate, measured. KVM's nominal TSC frequency is not always what
+ * the TSC really does (nested or emulated hosts), so, as Xen calibrates
+ * against a platform timer, we measure it against CLOCK_MONOTONIC from the
+ * hypervisor's start on. Guests' TSCs run at the host's rate (no scaling).
+ */
+static uint64_t cal_tsc0, cal_ns0;
+
+static uint64_t rdtsc_host(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void time_calibrate_start(void)
+{
+	cal_ns0 = now_ns();
+	cal_tsc0 = rdtsc_host();
+}
+
+static uint64_t tsc_khz_measured(uint64_t nominal)
+{
+	uint64_t dns = now_ns() - cal_ns0, dtsc = rdtsc_host() - cal_tsc0;
+
+	if (cal_ns0 == 0 || dns < 50000000ull || dtsc == 0)
+		return nominal;
+	return (uint64_t)((unsigned __int128)dtsc * 1000000 / dns);
+}
+
 void time_update(struct vcpu *v)
 {
 	vcpu_info_t *vi = vcpu_info_ptr(v);
 	struct vcpu_time_info *t;
-	uint64_t tsc = 0;
+	uint64_t tsc = 0, ns;
 
 	if (vi == NULL)
 		return;
 	t = &vi->time;
 	kvm_get_msr(v, MSR_IA32_TSC, &tsc);
+	ns = system_time_ns();
+	v->tsc_khz = tsc_khz_measured(v->tsc_khz);
 	__atomic_add_fetch(&t->version, 1, __ATOMIC_SEQ_CST);
 	t->tsc_timestamp = tsc;
-	t->system_time = system_time_ns();
+	t->system_time = ns;
 	time_scale(v->tsc_khz, &t->tsc_to_system_mul, &t->tsc_shift);
 	t->flags = 0;
 	__atomic_add_fetch(&t->version, 1, __ATOMIC_SEQ_CST);
 }
 
-static void timer_arm(struct vcpu *v)
+/* The earliest of the one-shot and periodic deadlines, 0 for none. */
+uint64_t timer_next(struct vcpu *v)
 {
-	struct itimerspec its;
 	uint64_t next = v->timer_deadline;
 
 	if (v->periodic_ns != 0 && (next == 0 || v->periodic_next < next))
 		next = v->periodic_next;
+	return next;
+}
+
+static void timer_arm(struct vcpu *v)
+{
+	struct itimerspec its;
+	uint64_t next = timer_next(v);
+
 	if (!v->thread_started)
 		return;
 	if (v->kick_timer == 0) {
@@ -114,6 +155,8 @@ void timer_check(struct vcpu *v)
 	}
 	if (!fire)
 		return;
+	log_debug("d%u v%u: timer fires at %llu", v->d->domid, v->id,
+	    (unsigned long long)now);
 	time_update(v);
 	evtchn_send_virq(v, VIRQ_TIMER);
 	timer_arm(v);

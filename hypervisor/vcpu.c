@@ -113,10 +113,10 @@ static bool vcpu_wait(struct vcpu *v)
 		}
 		if (vcpu_runnable(v))
 			return true;
-		if (v->timer_deadline != 0 && d->state == DOM_RUNNING &&
+		if (timer_next(v) != 0 && d->state == DOM_RUNNING &&
 		    d->pause_count == 0) {
 			struct timespec ts;
-			uint64_t mono = v->timer_deadline - system_time_ns() + now_ns();
+			uint64_t mono = timer_next(v) - system_time_ns() + now_ns();
 
 			ts.tv_sec = mono / 1000000000ull;
 			ts.tv_nsec = mono % 1000000000ull;

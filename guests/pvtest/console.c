@@ -71,3 +71,24 @@ int printk(const char *fmt, ...)
 	console_write(buf, n);
 	return n;
 }
+
+/* Next input character, blocking on the console event; events must be on. */
+int console_getc(void)
+{
+	XENCONS_RING_IDX c;
+	char ch;
+
+	while (cons->in_cons == cons->in_prod)
+		hv_sched_op(SCHEDOP_block, NULL);
+	c = cons->in_cons;
+	mb();
+	ch = cons->in[MASK_XENCONS_IDX(c, cons->in)];
+	mb();
+	cons->in_cons = c + 1;
+	return (unsigned char)ch;
+}
+
+evtchn_port_t console_port(void)
+{
+	return cons_port;
+}

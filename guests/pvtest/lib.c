@@ -112,7 +112,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
 	const char *s;
-	int width, lng;
+	int width, lng, alt;
 	char pad;
 	long sv;
 
@@ -123,6 +123,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		fmt++;
 		pad = ' ';
+		alt = 0;
+		if (*fmt == '#') {
+			alt = 1;
+			fmt++;
+		}
 		if (*fmt == '0')
 			pad = '0';
 		for (width = 0; *fmt >= '0' && *fmt <= '9'; fmt++)
@@ -140,6 +145,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			    va_arg(ap, unsigned int), 10, width, pad, 0);
 			break;
 		case 'x':
+			if (alt) {
+				out_c(&o, '0');
+				out_c(&o, 'x');
+			}
 			out_num(&o, lng ? va_arg(ap, unsigned long) :
 			    va_arg(ap, unsigned int), 16, width, pad, 0);
 			break;

@@ -98,7 +98,8 @@ static void run_suites(const char *list)
 void pvtest_main(start_info_t *si);
 void pvtest_main(start_info_t *si)
 {
-	const char *list;
+	char list[128];
+	const char *l;
 
 	start_info = si;
 	shared_info = NULL;
@@ -106,9 +107,9 @@ void pvtest_main(start_info_t *si)
 	mm_init();
 	printk("pvtest: booted on %s, %lu pages, cmdline '%s'\n", si->magic,
 	    si->nr_pages, (const char *)si->cmd_line);
-	list = cmdline_get("suite");
-	if (list == NULL)
-		list = "console";
+	/* cmdline_get's buffer is reused by the suites: keep our own copy. */
+	l = cmdline_get("suite");
+	snprintf(list, sizeof(list), "%s", l != NULL ? l : "console");
 	run_suites(list);
 	printk("pvtest: %u checks, %u failed\n", checks, failures);
 	poweroff(failures ? SHUTDOWN_crash : SHUTDOWN_poweroff);

@@ -4,6 +4,7 @@
 #define PVTEST_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,8 @@ void console_init(void);
 void console_write(const char *s, size_t n);
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_flush(void);
+int console_getc(void);
+evtchn_port_t console_port(void);
 
 /* main.c */
 void check(int ok, const char *what, ...) __attribute__((format(printf, 2, 3)));

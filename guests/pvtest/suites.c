@@ -6,5 +6,13 @@ const struct suite suites[] = {
 	{ "console", suite_console },
 	{ "hypercall", suite_hypercall },
 	{ "zeromem", suite_zeromem },
+	{ "traps", suite_traps },
+	{ "user", suite_user },
+	{ "timer", suite_timer },
+	{ "smp", suite_smp },
+	{ "balloon", suite_balloon },
+	{ "hostile", suite_hostile },
+	{ "idle", suite_idle },
+	{ "echo", suite_echo },
 	{ NULL, NULL },
 };

@@ -14,5 +14,13 @@ void *mm_map_window(unsigned long pfn, unsigned int count);
 void suite_console(void);
 void suite_hypercall(void);
 void suite_zeromem(void);
+void suite_traps(void);
+void suite_user(void);
+void suite_timer(void);
+void suite_smp(void);
+void suite_balloon(void);
+void suite_hostile(void);
+void suite_idle(void);
+void suite_echo(void);
 
 #endif
