@@ -10,11 +10,10 @@
 #include <unistd.h>
 
 #include "palisade/log.h"
+#include "palisade/util.h"
 #include "hv.h"
 #include "kvm.h"
 #include "trap.h"
-
-struct hv hv;
 
 bool domain_guest_warn(struct domain *d)
 {
@@ -32,7 +31,7 @@ static int domain_alloc_ram(struct domain *d)
 		return -errno;
 	if (ftruncate(d->ram_fd, d->max_pages * PAGE_SIZE) < 0)
 		return -errno;
-	d->ram = mmap(NULL, d->max_pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+	d->ram = map_memory(NULL, d->max_pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_SHARED, d->ram_fd, 0);
 	if (d->ram == MAP_FAILED) {
 		d->ram = NULL;
@@ -276,7 +275,7 @@ void domain_info(struct domain *d, struct ctl_domain_info *o)
 	o->max_mem_kb = d->max_pages * 4;
 	o->shutdown_reason = d->shutdown_reason;
 	for (i = 0; i < d->nr_vcpus; i++) {
-		o->cpu_time_ns += d->vcpu[i]->cpu_ns;
+		o->cpu_time_ns += vcpu_cpu_ns(d->vcpu[i]);
 		o->exits += d->vcpu[i]->exits;
 		if (d->vcpu[i]->up && !d->vcpu[i]->blocked)
 			all_blocked = false;

@@ -77,6 +77,7 @@ struct vcpu {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	bool regs_dirty, sregs_dirty;
+	bool sync_regs;			/* registers travel in kvm_run */
 	struct pv_frame frame;
 	enum trap_kind resume_kind;	/* how the strategy returns to CPL3 */
 	uint64_t stub_frame_va;		/* IDT strategy: iret frame on our stack */
@@ -101,7 +102,6 @@ struct vcpu {
 	bool kick_timer_armed;
 	uint64_t tsc_khz;
 	uint64_t exits, hypercalls;
-	uint64_t cpu_ns;
 };
 
 struct evtchn {
@@ -205,6 +205,7 @@ int vcpu_create(struct domain *d, unsigned int id);
 void vcpu_destroy(struct vcpu *v);
 int vcpu_start_thread(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);		/* caller holds d->lock */
+uint64_t vcpu_cpu_ns(struct vcpu *v);
 void vcpu_set_cr3(struct vcpu *v, uint64_t gpa);
 void vcpu_flush_tlb(struct vcpu *v);
 

@@ -11,6 +11,7 @@
 #include <cpuid.h>
 
 #include "palisade/log.h"
+#include "palisade/util.h"
 #include "hv.h"
 #include "kvm.h"
 
@@ -60,7 +61,7 @@ int kvm_vcpu_create(int vm_fd, unsigned int id, struct kvm_run **run)
 	sz = ioctl(hv.kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (sz < 0)
 		goto fail;
-	p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = map_memory(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail;
 	*run = p;
@@ -103,10 +104,60 @@ int kvm_run(struct vcpu *v)
 	return XIOCTL(v->fd, KVM_RUN, 0);
 }
 
-int kvm_get_regs(struct vcpu *v) { return XIOCTL(v->fd, KVM_GET_REGS, &v->regs); }
-int kvm_set_regs(struct vcpu *v) { return XIOCTL(v->fd, KVM_SET_REGS, &v->regs); }
-int kvm_get_sregs(struct vcpu *v) { return XIOCTL(v->fd, KVM_GET_SREGS, &v->sregs); }
-int kvm_set_sregs(struct vcpu *v) { return XIOCTL(v->fd, KVM_SET_SREGS, &v->sregs); }
+/*
+ * With KVM_CAP_SYNC_REGS, KVM copies registers into kvm_run at every exit
+ * and takes ours from there on entry: no ioctl per exit. vcpu->sync_regs
+ * says whether this vCPU uses it (the probe's tiny VMs do not).
+ */
+#define SYNC_WANTED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
+
+void kvm_enable_sync_regs(struct vcpu *v)
+{
+	int caps = ioctl(hv.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+
+	if (caps > 0 && (caps & SYNC_WANTED) == SYNC_WANTED) {
+		v->run->kvm_valid_regs = SYNC_WANTED;
+		v->sync_regs = true;
+	}
+}
+
+int kvm_get_regs(struct vcpu *v)
+{
+	if (v->sync_regs) {
+		v->regs = v->run->s.regs.regs;
+		return 0;
+	}
+	return XIOCTL(v->fd, KVM_GET_REGS, &v->regs);
+}
+
+int kvm_set_regs(struct vcpu *v)
+{
+	if (v->sync_regs) {
+		v->run->s.regs.regs = v->regs;
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	return XIOCTL(v->fd, KVM_SET_REGS, &v->regs);
+}
+
+int kvm_get_sregs(struct vcpu *v)
+{
+	if (v->sync_regs) {
+		v->sregs = v->run->s.regs.sregs;
+		return 0;
+	}
+	return XIOCTL(v->fd, KVM_GET_SREGS, &v->sregs);
+}
+
+int kvm_set_sregs(struct vcpu *v)
+{
+	if (v->sync_regs) {
+		v->run->s.regs.sregs = v->sregs;
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+		return 0;
+	}
+	return XIOCTL(v->fd, KVM_SET_SREGS, &v->sregs);
+}
 
 int kvm_get_events(struct vcpu *v, struct kvm_vcpu_events *ev)
 {

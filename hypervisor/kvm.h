@@ -18,6 +18,7 @@ int kvm_set_memslot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
 int kvm_vcpu_create(int vm_fd, unsigned int id, struct kvm_run **run);
 int kvm_vcpu_init_cpuid(int vcpu_fd);
 int kvm_run(struct vcpu *v);		/* 0, or -errno (-EINTR when kicked) */
+void kvm_enable_sync_regs(struct vcpu *v);
 int kvm_get_regs(struct vcpu *v);
 int kvm_set_regs(struct vcpu *v);
 int kvm_get_sregs(struct vcpu *v);

@@ -18,6 +18,8 @@
 #include "kvm.h"
 #include "trap.h"
 
+struct hv hv;
+
 #define EP_SOCKET	(1ull << 63)
 #define EP_SIGNAL	(1ull << 62)
 #define EP_LISTEN	(1ull << 61)

@@ -44,11 +44,14 @@ int vcpu_create(struct domain *d, unsigned int id)
 	ret = kvm_vcpu_init_cpuid(v->fd);
 	if (ret == 0)
 		ret = kvm_get_regs(v);
+	/* Registers read once by ioctl; from the first run on, via kvm_run. */
 	if (ret == 0)
 		ret = kvm_get_sregs(v);
 	if (ret == 0)
 		ret = hv.trap->vcpu_setup(v);
 	v->tsc_khz = kvm_tsc_khz(v);
+	if (ret == 0 && getenv("PALISADE_NO_SYNC_REGS") == NULL)
+		kvm_enable_sync_regs(v);
 	d->vcpu[id] = v;
 	return ret;
 }
@@ -65,6 +68,18 @@ void vcpu_destroy(struct vcpu *v)
 		close(v->fd);
 	pthread_cond_destroy(&v->wake);
 	free(v);
+}
+
+/* CPU time of the vCPU's thread: guest time included, no per-exit cost. */
+uint64_t vcpu_cpu_ns(struct vcpu *v)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	if (!v->thread_started || pthread_getcpuclockid(v->thread, &cid) != 0 ||
+	    clock_gettime(cid, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -217,14 +232,13 @@ static void vcpu_drain_kicks(void)
 		;
 }
 
-/* Before entering the guest: events, timers and dirty state. */
+/* Before entering the guest: events and dirty state. Timers need no check
+ * here: an expiring timer signals this thread, so the next KVM_RUN returns
+ * at once and the kick path checks them. */
 static int vcpu_prepare_entry(struct vcpu *v)
 {
 	int ret;
 
-	pthread_mutex_lock(&v->d->lock);
-	timer_check(v);
-	pthread_mutex_unlock(&v->d->lock);
 	if (v->resume_kind == TRAP_NONE && (v->sregs.cs.selector & 3) == 3) {
 		/* Interrupted plain CPL3 code: the frame is the registers. */
 		v->frame.rip = v->regs.rip;
@@ -247,7 +261,6 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct domain *d = v->d;
-	uint64_t t0;
 	int ret;
 
 	v->tid = gettid();
@@ -262,11 +275,12 @@ static void *vcpu_thread(void *arg)
 			vcpu_crash(v, "cannot load vCPU state");
 			continue;
 		}
-		t0 = now_ns();
 		ret = kvm_run(v);
-		v->cpu_ns += now_ns() - t0;
 		if (ret == -EINTR || ret == -EAGAIN) {
 			vcpu_drain_kicks();
+			pthread_mutex_lock(&d->lock);
+			timer_check(v);
+			pthread_mutex_unlock(&d->lock);
 			if (kvm_get_regs(v) == 0 && kvm_get_sregs(v) == 0)
 				continue;
 			ret = -EIO;

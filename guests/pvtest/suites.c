@@ -14,5 +14,7 @@ const struct suite suites[] = {
 	{ "hostile", suite_hostile },
 	{ "idle", suite_idle },
 	{ "echo", suite_echo },
+	{ "bench-hypercall", suite_bench_hypercall },
+	{ "bench-trap", suite_bench_trap },
 	{ NULL, NULL },
 };

@@ -22,5 +22,7 @@ void suite_balloon(void);
 void suite_hostile(void);
 void suite_idle(void);
 void suite_echo(void);
+void suite_bench_hypercall(void);
+void suite_bench_trap(void);
 
 #endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef HV_TINYVM_H
+#define HV_TINYVM_H
+
+#include "hv.h"
+
+struct tinyvm {
+	int vm_fd;
+	uint8_t *ram;
+	struct vcpu v;		/* only fd, run, regs and sregs are used */
+};
+
+int tinyvm_create(struct tinyvm *t, const uint8_t *code, size_t len);
+void tinyvm_destroy(struct tinyvm *t);
+
+#endif
