@@ -7,17 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "palisade/ctl.h"
 #include "palisade/util.h"
-
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/asan_interface.h>
-#else
-#define ASAN_UNPOISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
-#endif
 
 uint64_t now_ns(void)
 {
@@ -25,15 +18,6 @@ uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-void *map_memory(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-	void *p = mmap(addr, len, prot, flags, fd, off);
-
-	if (p != MAP_FAILED)
-		ASAN_UNPOISON_MEMORY_REGION(p, len);
-	return p;
 }
 
 size_t str_copy(char *dst, const char *src, size_t size)

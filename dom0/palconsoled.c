@@ -192,7 +192,7 @@ static const char *cons_attach_domain(uint32_t domid, uint64_t pfn, uint32_t por
 	if (palctl_call(&ctl, CTL_FOREIGN_MAP, &fm, sizeof(fm), &rep, fds, &nfds) < 0 ||
 	    nfds != 1)
 		return "cannot map the console page";
-	k->ring = map_memory(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+	k->ring = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
 	close(fds[0]);
 	if (k->ring == MAP_FAILED)
 		return "cannot map the console page";

@@ -31,7 +31,7 @@ static int domain_alloc_ram(struct domain *d)
 		return -errno;
 	if (ftruncate(d->ram_fd, d->max_pages * PAGE_SIZE) < 0)
 		return -errno;
-	d->ram = map_memory(NULL, d->max_pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+	d->ram = mmap(NULL, d->max_pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_SHARED, d->ram_fd, 0);
 	if (d->ram == MAP_FAILED) {
 		d->ram = NULL;

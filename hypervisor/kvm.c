@@ -61,7 +61,7 @@ int kvm_vcpu_create(int vm_fd, unsigned int id, struct kvm_run **run)
 	sz = ioctl(hv.kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (sz < 0)
 		goto fail;
-	p = map_memory(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail;
 	*run = p;

@@ -41,7 +41,7 @@ int memshare_page(struct domain *d, uint64_t pfn, int *fd_out)
 		ret = -XEN_EIO;
 		goto out;
 	}
-	p = map_memory(page, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+	p = mmap(page, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 	    fd, 0);
 	if (p == MAP_FAILED) {
 		log_warn("d%u: remap of pfn %#lx", d->domid, (unsigned long)pfn);

@@ -165,7 +165,7 @@ int priv_init(struct domain *d)
 		return -errno;
 	if (ftruncate(d->priv_fd, d->nr_priv_pages * PAGE_SIZE) < 0)
 		return -errno;
-	d->priv = map_memory(NULL, d->nr_priv_pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+	d->priv = mmap(NULL, d->nr_priv_pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_SHARED, d->priv_fd, 0);
 	if (d->priv == MAP_FAILED) {
 		d->priv = NULL;

@@ -16,8 +16,11 @@
 #include "trap.h"
 #include "tinyvm.h"
 
-#define TINY_RAM 0x10000
+/* Layout: tables at 0x1000-0x3fff, code at 0x8000, stack below 0x9000,
+ * and a GDT at 0x10000 big enough for Xen's selectors (index 0x1c06). */
+#define TINY_RAM 0x20000
 #define TINY_CODE 0x8000
+#define TINY_GDT 0x10000
 
 int tinyvm_create(struct tinyvm *t, const uint8_t *code, size_t len)
 {
@@ -25,12 +28,12 @@ int tinyvm_create(struct tinyvm *t, const uint8_t *code, size_t len)
 
 	memset(t, 0, sizeof(*t));
 	t->v.fd = -1;
-	if (len > TINY_RAM - TINY_CODE)
+	if (len > 0x800)
 		return -1;
 	t->vm_fd = kvm_vm_create();
 	if (t->vm_fd < 0)
 		return -1;
-	t->ram = map_memory(NULL, TINY_RAM, PROT_READ | PROT_WRITE,
+	t->ram = mmap(NULL, TINY_RAM, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (t->ram == MAP_FAILED || kvm_set_memslot(t->vm_fd, 0, 0, TINY_RAM, t->ram) < 0)
 		goto fail;
@@ -43,9 +46,9 @@ int tinyvm_create(struct tinyvm *t, const uint8_t *code, size_t len)
 	pt[1024] = 0x87;				/* L2: 2 MiB page at 0 */
 	memcpy(t->ram + TINY_CODE, code, len);
 	trap_setup_segments(&t->v);
-	t->v.sregs.gdt.base = 0x4000;
-	memcpy(t->ram + 0x4000 + (SEL_USER_CS & ~7), (uint64_t[]){ 0x00affb000000ffffull }, 8);
-	memcpy(t->ram + 0x4000 + (SEL_USER_DS & ~7), (uint64_t[]){ 0x00cff3000000ffffull }, 8);
+	t->v.sregs.gdt.base = TINY_GDT;
+	memcpy(t->ram + TINY_GDT + (SEL_USER_CS & ~7), (uint64_t[]){ 0x00affb000000ffffull }, 8);
+	memcpy(t->ram + TINY_GDT + (SEL_USER_DS & ~7), (uint64_t[]){ 0x00cff3000000ffffull }, 8);
 	t->v.sregs.idt.base = 0;
 	t->v.sregs.idt.limit = 0;
 	t->v.sregs.cr3 = 0x1000;

@@ -48,7 +48,7 @@ static int map_file(const char *path, struct file_map *m, char *err, size_t n)
 		return start_err(err, n, -EINVAL, "%s: not a regular file of 1 byte "
 		    "to 512 MiB", path);
 	}
-	m->data = map_memory(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	m->data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m->data == MAP_FAILED) {
 		m->data = NULL;
@@ -99,7 +99,7 @@ static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg
 	if (ret < 0 || nfds != 1)
 		return start_err(err, n, ret < 0 ? ret : -EPROTO,
 		    "cannot reach the new domain's memory: %s", palctl_strerror(ret));
-	ram = map_memory(NULL, nr_pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ram = mmap(NULL, nr_pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (ram == MAP_FAILED)
 		return start_err(err, n, -errno, "map domain memory: %s", strerror(errno));

@@ -14,9 +14,6 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 uint64_t now_ns(void);
-/* mmap(2), but the result is always addressable under AddressSanitizer
- * (which may have stale shadow for address ranges it once used itself). */
-void *map_memory(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 /* strlcpy semantics: always terminates, returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t size);
 /* Run directory: $PALISADE_RUNDIR or the default; path joins name to it. */
