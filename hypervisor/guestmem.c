@@ -41,7 +41,7 @@ void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len)
 	return NULL;
 }
 
-static bool canonical(uint64_t va)
+bool gva_canonical(uint64_t va)
 {
 	return ((int64_t)(va << 16) >> 16) == (int64_t)va;
 }
@@ -51,7 +51,7 @@ int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 	uint64_t table = v->sregs.cr3 & PTE_ADDR, e = 0;
 	int shift;
 
-	if (!canonical(gva))
+	if (!gva_canonical(gva))
 		return -XEN_EFAULT;
 	for (shift = 39; shift >= 12; shift -= 9) {
 		uint64_t *t = gpa_ptr(v->d, table, PAGE_SIZE);

@@ -102,6 +102,8 @@ long hc_set_trap_table(struct vcpu *v, uint64_t *a)
 			return -XEN_EFAULT;
 		if (ti.address == 0)
 			break;
+		if (!gva_canonical(ti.address))
+			return -XEN_EINVAL;
 		v->traps[ti.vector] = ti;
 	}
 	return 0;
@@ -117,6 +119,8 @@ long hc_stack_switch(struct vcpu *v, uint64_t *a)
 static long callback_register(struct vcpu *v, unsigned int type, uint64_t addr,
     unsigned int flags)
 {
+	if (!gva_canonical(addr))
+		return -XEN_EINVAL;
 	switch (type) {
 	case CALLBACKTYPE_event:
 		v->event_cb = addr;
@@ -137,6 +141,8 @@ static long callback_register(struct vcpu *v, unsigned int type, uint64_t addr,
 
 long hc_set_callbacks(struct vcpu *v, uint64_t *a)
 {
+	if (!gva_canonical(a[0]) || !gva_canonical(a[1]) || !gva_canonical(a[2]))
+		return -XEN_EINVAL;
 	v->event_cb = a[0];
 	v->failsafe_cb = a[1];
 	v->syscall_cb = a[2];

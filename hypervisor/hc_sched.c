@@ -60,7 +60,7 @@ long hc_sched_op(struct vcpu *v, uint64_t *a)
 	case SCHEDOP_remote_shutdown:
 		return -XEN_EPERM;
 	default:
-		return -XEN_EINVAL;
+		return -XEN_ENOSYS;
 	}
 }
 

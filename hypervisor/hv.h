@@ -30,10 +30,14 @@
 /* Private frames, by index from PRIV_GPA (see privarea.c). */
 enum priv_frame {
 	PF_L3 = 0, PF_L2_M2P, PF_L2_PRIV, PF_L1_PRIV, PF_IDT, PF_STUBS,
-	PF_SHARED_INFO, PF_VCPU_BASE = 8,	/* GDT, TSS, stack per vCPU */
+	PF_SHARED_INFO, PF_ZERO, PF_VCPU_BASE,
 };
-#define PF_PER_VCPU	3
+/* Per vCPU: the GDT's first page (our ring-0 and TSS descriptors), its
+ * page 14 (Xen's reserved flat selectors at 0xe000), the TSS, the stack. */
+enum { PFV_GDT_LOW, PFV_GDT_XEN, PFV_TSS, PFV_STACK, PF_PER_VCPU };
 #define PF_M2P_L1	(PF_VCPU_BASE + PF_PER_VCPU * HV_MAX_VCPUS)
+#define GDT_PAGES	16	/* the guest-visible GDT window, as in Xen */
+#define GDT_XEN_PAGE	14	/* FIRST_RESERVED_GDT_PAGE */
 
 /* Selectors: Xen's flat ring-3 ones, plus our ring-0 stub selectors. */
 #define SEL_HV_CS	0x08
@@ -186,6 +190,7 @@ uint64_t priv_idt_va(void);
 uint64_t priv_stub_va(unsigned int vector);
 uint64_t priv_syscall_stub_va(void);
 uint64_t priv_tss_va(unsigned int vcpu);
+void *priv_vcpu_stack(struct domain *d, unsigned int vcpu);
 shared_info_t *priv_shared_info(struct domain *d);
 static inline uint64_t priv_shared_info_mfn(void)
 { return (PRIV_GPA >> PAGE_SHIFT) + PF_SHARED_INFO; }
@@ -195,6 +200,7 @@ static inline uint64_t priv_shared_info_mfn(void)
 /* guestmem.c: guest-physical and guest-virtual access, all bounds-checked */
 void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len);
 bool mfn_is_guest_ram(struct domain *d, uint64_t mfn);
+bool gva_canonical(uint64_t va);
 int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
 int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);

@@ -99,6 +99,18 @@ int kvm_vcpu_init_cpuid(int vcpu_fd)
 	return ret;
 }
 
+int kvm_set_signal_mask(struct vcpu *v, const sigset_t *mask)
+{
+	struct {
+		struct kvm_signal_mask m;
+		uint8_t set[8];
+	} km;
+
+	km.m.len = 8;		/* the kernel's sigset, not glibc's */
+	memcpy(km.set, mask, 8);
+	return XIOCTL(v->fd, KVM_SET_SIGNAL_MASK, &km);
+}
+
 int kvm_run(struct vcpu *v)
 {
 	return XIOCTL(v->fd, KVM_RUN, 0);

@@ -6,6 +6,7 @@
 #ifndef HV_KVM_H
 #define HV_KVM_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <linux/kvm.h>
 
@@ -17,6 +18,7 @@ int kvm_set_memslot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
     void *hva);
 int kvm_vcpu_create(int vm_fd, unsigned int id, struct kvm_run **run);
 int kvm_vcpu_init_cpuid(int vcpu_fd);
+int kvm_set_signal_mask(struct vcpu *v, const sigset_t *mask); /* in KVM_RUN */
 int kvm_run(struct vcpu *v);		/* 0, or -errno (-EINTR when kicked) */
 void kvm_enable_sync_regs(struct vcpu *v);
 int kvm_get_regs(struct vcpu *v);

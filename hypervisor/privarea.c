@@ -28,11 +28,25 @@
 
 static uint64_t pf_gpa(unsigned int pf) { return PRIV_GPA + (uint64_t)pf * PAGE_SIZE; }
 static void *pf_ptr(struct domain *d, unsigned int pf) { return d->priv + (uint64_t)pf * PAGE_SIZE; }
+static unsigned int pf_vcpu(unsigned int n, unsigned int which) { return PF_VCPU_BASE + PF_PER_VCPU * n + which; }
 
-uint64_t priv_idt_va(void) { return PRIV_VA + PF_IDT * PAGE_SIZE; }
-uint64_t priv_vcpu_gdt_va(unsigned int n) { return PRIV_VA + (PF_VCPU_BASE + PF_PER_VCPU * n) * PAGE_SIZE; }
-uint64_t priv_tss_va(unsigned int n) { return priv_vcpu_gdt_va(n) + PAGE_SIZE; }
-uint64_t priv_vcpu_stack_top_va(unsigned int n) { return priv_vcpu_gdt_va(n) + 3 * PAGE_SIZE; }
+/*
+ * Virtual layout of the private 2 MiB (one L1): the first PF_VCPU_BASE
+ * slots map the shared frames of the same index; then each vCPU has a
+ * window of GDT_PAGES GDT pages, its TSS and its stack. Only pages 0 and
+ * GDT_XEN_PAGE of a GDT hold descriptors; the rest show one zero frame.
+ */
+#define VA_PER_VCPU	(GDT_PAGES + 2)
+_Static_assert(PF_VCPU_BASE + VA_PER_VCPU * HV_MAX_VCPUS <= 512,
+    "the private area's virtual layout must fit one L1 table");
+static uint64_t va_slot(unsigned int slot) { return PRIV_VA + (uint64_t)slot * PAGE_SIZE; }
+static unsigned int vcpu_slot(unsigned int n) { return PF_VCPU_BASE + VA_PER_VCPU * n; }
+
+uint64_t priv_idt_va(void) { return va_slot(PF_IDT); }
+uint64_t priv_vcpu_gdt_va(unsigned int n) { return va_slot(vcpu_slot(n)); }
+uint64_t priv_tss_va(unsigned int n) { return va_slot(vcpu_slot(n) + GDT_PAGES); }
+uint64_t priv_vcpu_stack_top_va(unsigned int n) { return va_slot(vcpu_slot(n) + GDT_PAGES + 2); }
+void *priv_vcpu_stack(struct domain *d, unsigned int n) { return pf_ptr(d, pf_vcpu(n, PFV_STACK)); }
 uint64_t priv_stub_va(unsigned int vec) { return PRIV_VA + PF_STUBS * PAGE_SIZE + (vec < 32 ? vec * 16 : STUB_GENERIC); }
 uint64_t priv_syscall_stub_va(void) { return PRIV_VA + PF_STUBS * PAGE_SIZE + STUB_SYSCALL; }
 
@@ -111,23 +125,43 @@ static void build_idt(uint8_t *idt)
 
 static void build_gdt_tss(struct domain *d, unsigned int n)
 {
-	uint64_t *gdt = pf_ptr(d, PF_VCPU_BASE + PF_PER_VCPU * n);
-	uint8_t *tss = pf_ptr(d, PF_VCPU_BASE + PF_PER_VCPU * n + 1);
+	uint64_t *low = pf_ptr(d, pf_vcpu(n, PFV_GDT_LOW));
+	uint64_t *xen = pf_ptr(d, pf_vcpu(n, PFV_GDT_XEN));
+	uint8_t *tss = pf_ptr(d, pf_vcpu(n, PFV_TSS));
 	uint64_t base = priv_tss_va(n), rsp0 = priv_vcpu_stack_top_va(n);
+	const unsigned int xen_first = GDT_XEN_PAGE * PAGE_SIZE / 8;
 	uint16_t iomap = 104;
 
-	memset(gdt, 0, PAGE_SIZE);
-	gdt[SEL_HV_CS >> 3] = 0x00209b0000000000ull;
-	gdt[SEL_HV_SS >> 3] = 0x0000930000000000ull;
-	gdt[SEL_TSS >> 3] = 103 | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+	low[SEL_HV_CS >> 3] = 0x00209b0000000000ull;
+	low[SEL_HV_SS >> 3] = 0x0000930000000000ull;
+	low[SEL_TSS >> 3] = 103 | ((base & 0xffffff) << 16) | (0x89ull << 40) |
 	    (((base >> 24) & 0xff) << 56);
-	gdt[(SEL_TSS >> 3) + 1] = base >> 32;
-	gdt[SEL_USER_CS32 >> 3] = 0x00cffb000000ffffull;
-	gdt[SEL_USER_DS >> 3] = 0x00cff3000000ffffull;
-	gdt[SEL_USER_CS >> 3] = 0x00affb000000ffffull;
-	memset(tss, 0, PAGE_SIZE);
+	low[(SEL_TSS >> 3) + 1] = base >> 32;
+	xen[(SEL_USER_CS32 >> 3) - xen_first] = 0x00cffb000000ffffull;
+	xen[(SEL_USER_DS >> 3) - xen_first] = 0x00cff3000000ffffull;
+	xen[(SEL_USER_CS >> 3) - xen_first] = 0x00affb000000ffffull;
 	memcpy(tss + 4, &rsp0, 8);
 	memcpy(tss + 102, &iomap, 2);
+}
+
+/* Supervisor-only mappings of the shared frames and every vCPU's window. */
+static void build_priv_l1(struct domain *d)
+{
+	uint64_t *l1 = pf_ptr(d, PF_L1_PRIV);
+	unsigned int i, n, p;
+
+	for (i = 0; i < PF_VCPU_BASE; i++)
+		l1[i] = pf_gpa(i) | PTE_P | PTE_RW;
+	for (n = 0; n < HV_MAX_VCPUS; n++) {
+		uint64_t *w = &l1[vcpu_slot(n)];
+
+		for (p = 0; p < GDT_PAGES; p++)
+			w[p] = pf_gpa(PF_ZERO) | PTE_P;
+		w[0] = pf_gpa(pf_vcpu(n, PFV_GDT_LOW)) | PTE_P | PTE_RW;
+		w[GDT_XEN_PAGE] = pf_gpa(pf_vcpu(n, PFV_GDT_XEN)) | PTE_P | PTE_RW;
+		w[GDT_PAGES] = pf_gpa(pf_vcpu(n, PFV_TSS)) | PTE_P | PTE_RW;
+		w[GDT_PAGES + 1] = pf_gpa(pf_vcpu(n, PFV_STACK)) | PTE_P | PTE_RW;
+	}
 }
 
 static uint64_t m2p_pages(struct domain *d)
@@ -156,7 +190,7 @@ static void build_m2p(struct domain *d)
 int priv_init(struct domain *d)
 {
 	uint64_t nl1 = ALIGN_UP(m2p_pages(d), 512) / 512, i;
-	uint64_t *l3, *l2, *l1;
+	uint64_t *l3, *l2;
 	int ret;
 
 	d->nr_priv_pages = PF_M2P_L1 + nl1 + m2p_pages(d);
@@ -176,9 +210,7 @@ int priv_init(struct domain *d)
 	l3[(PRIV_VA >> 30) & 511] = pf_gpa(PF_L2_PRIV) | PTE_P | PTE_RW;
 	l2 = pf_ptr(d, PF_L2_PRIV);
 	l2[0] = pf_gpa(PF_L1_PRIV) | PTE_P | PTE_RW;
-	l1 = pf_ptr(d, PF_L1_PRIV);
-	for (i = 0; i < PF_M2P_L1; i++)
-		l1[i] = pf_gpa(i) | PTE_P | PTE_RW;
+	build_priv_l1(d);
 	build_stubs(pf_ptr(d, PF_STUBS));
 	build_idt(pf_ptr(d, PF_IDT));
 	for (i = 0; i < HV_MAX_VCPUS; i++)

@@ -52,7 +52,8 @@ static struct stub_frame *stub_frame(struct vcpu *v, uint64_t rsp)
 
 	if (rsp < top - PAGE_SIZE || rsp + sizeof(struct stub_frame) > top)
 		return NULL;
-	return gpa_ptr(v->d, PRIV_GPA + (rsp - PRIV_VA), sizeof(struct stub_frame));
+	return (struct stub_frame *)((uint8_t *)priv_vcpu_stack(v->d, v->id) +
+	    (rsp - (top - PAGE_SIZE)));
 }
 
 static bool idt_decode(struct vcpu *v, struct trap *t)

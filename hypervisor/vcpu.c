@@ -301,19 +301,14 @@ static void *vcpu_thread(void *arg)
 int vcpu_start_thread(struct vcpu *v)
 {
 	sigset_t run_mask;
-	struct {
-		struct kvm_signal_mask m;
-		uint8_t set[8];
-	} km;
 	int ret;
 
 	/* Inside KVM_RUN every signal but the kick stays blocked. */
 	sigfillset(&run_mask);
 	sigdelset(&run_mask, SIG_KICK);
-	km.m.len = 8;
-	memcpy(km.set, &run_mask, 8);
-	if (ioctl(v->fd, KVM_SET_SIGNAL_MASK, &km) < 0)
-		return -errno;
+	ret = kvm_set_signal_mask(v, &run_mask);
+	if (ret < 0)
+		return ret;
 	ret = pthread_create(&v->thread, NULL, vcpu_thread, v);
 	if (ret != 0)
 		return -ret;

@@ -61,7 +61,7 @@ run_suite() {
 	local name=$1 cfg out rc
 	cfg=$(write_cfg "$@")
 	out=$PALISADE_RUNDIR/$name.out
-	timeout 300 "$PAL" create -c "$cfg" > "$out" 2>&1
+	timeout 120 "$PAL" create -c "$cfg" > "$out" 2>&1
 	rc=$?
 	sed "s/^/  [$name] /" "$out"
 	if [ $rc -ne 0 ]; then
