@@ -35,7 +35,7 @@ void suite_hypercall(void)
 	    "features submap 0x%x", fi.submap);
 	check(hcall0(63) == -XEN_ENOSYS, "unknown hypercall gives -ENOSYS");
 	check(hv_sched_op(SCHEDOP_yield, NULL) == 0, "sched_op yield");
-	check(hv_sched_op(99, NULL) == -XEN_EINVAL, "bad sched_op gives -EINVAL");
+	check(hv_sched_op(99, NULL) == -XEN_ENOSYS, "unknown sched_op gives -ENOSYS");
 	check(hv_xen_version(XENVER_extraversion, (void *)0x1000) == -XEN_EFAULT,
 	    "bad guest pointer gives -EFAULT");
 	check(hv_console_write((const char *)0xdead0000UL, 10) == -XEN_EFAULT,
