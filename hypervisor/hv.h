@@ -106,6 +106,7 @@ struct vcpu {
 	bool kick_timer_armed;
 	uint64_t tsc_khz;
 	uint64_t exits, hypercalls;
+	unsigned int last_hypercall;
 };
 
 struct evtchn {

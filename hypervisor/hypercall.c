@@ -36,6 +36,7 @@ static const hc_fn hc_table[] = {
 long hypercall_call(struct vcpu *v, unsigned int nr, uint64_t a[6])
 {
 	v->hypercalls++;
+	v->last_hypercall = nr;
 	if (nr >= ARRAY_SIZE(hc_table) || hc_table[nr] == NULL)
 		return -XEN_ENOSYS;
 	return hc_table[nr](v, a);

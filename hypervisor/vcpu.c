@@ -143,12 +143,18 @@ static bool vcpu_wait(struct vcpu *v)
 	}
 }
 
+/* The registers, and the last guest context we decoded: after a triple
+ * fault some hosts hand back reset registers, and only the latter tells
+ * where the guest was. */
 static void vcpu_dump(struct vcpu *v, const char *why)
 {
 	log_warnx("d%u v%u: %s: rip %#llx rsp %#llx rflags %#llx cs %#x cr3 %#llx "
-	    "rax %#llx rdi %#llx rsi %#llx", v->d->domid, v->id, why,
+	    "rax %#llx rdi %#llx rsi %#llx; last guest context rip %#llx rsp %#llx "
+	    "(%s mode), last hypercall %u", v->d->domid, v->id, why,
 	    v->regs.rip, v->regs.rsp, v->regs.rflags, v->sregs.cs.selector,
-	    v->sregs.cr3, v->regs.rax, v->regs.rdi, v->regs.rsi);
+	    v->sregs.cr3, v->regs.rax, v->regs.rdi, v->regs.rsi,
+	    (unsigned long long)v->frame.rip, (unsigned long long)v->frame.rsp,
+	    v->kernel_mode ? "kernel" : "user", v->last_hypercall);
 }
 
 void vcpu_crash(struct vcpu *v, const char *why);
