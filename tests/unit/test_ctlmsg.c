@@ -2,7 +2,7 @@
 /* The control-message reader: exact sizes, headers, descriptors. */
 #include "config.h"
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -78,20 +78,19 @@ static void test_req_sizes(void)
 	CU_ASSERT_EQUAL(ctl_req_size(0xffff), -1);
 }
 
+static CU_TestInfo tests[] = {
+	{ "round trip with descriptors", test_roundtrip_with_fds },
+	{ "malformed messages", test_rejects },
+	{ "request sizes", test_req_sizes },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "ctlmsg", setup, teardown, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int fails;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("ctlmsg", setup, teardown);
-	CU_add_test(s, "round trip with descriptors", test_roundtrip_with_fds);
-	CU_add_test(s, "malformed messages", test_rejects);
-	CU_add_test(s, "request sizes", test_req_sizes);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return unit_run(suites);
 }

@@ -2,7 +2,7 @@
 /* ELF/Xen-notes loader and the PV layout, on the real pvtest kernel. */
 #include "config.h"
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,22 +189,21 @@ static void test_layout(void)
 	free(ram);
 }
 
+static CU_TestInfo tests[] = {
+	{ "Xen notes of pvtest", test_notes },
+	{ "notes in one place only", test_notes_one_place },
+	{ "malformed files", test_bad_files },
+	{ "required features", test_features },
+	{ "PV layout and page tables", test_layout },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "elf", load_kernel, free_kernel, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int fails;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("elf", load_kernel, free_kernel);
-	CU_add_test(s, "Xen notes of pvtest", test_notes);
-	CU_add_test(s, "notes in one place only", test_notes_one_place);
-	CU_add_test(s, "malformed files", test_bad_files);
-	CU_add_test(s, "required features", test_features);
-	CU_add_test(s, "PV layout and page tables", test_layout);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return unit_run(suites);
 }

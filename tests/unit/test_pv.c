@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include <signal.h>
 #include <string.h>
 
@@ -361,25 +361,24 @@ static int setup(void)
 	return 0;
 }
 
+static CU_TestInfo tests[] = {
+	{ "bounce frame from kernel mode", test_bounce_from_kernel },
+	{ "bounce frame without error code", test_bounce_no_error_code },
+	{ "bounce frame from user mode", test_bounce_from_user },
+	{ "unbounceable exceptions crash the domain", test_bounce_failures },
+	{ "event upcall honours the mask", test_event_upcall },
+	{ "hypercall argument checking", test_hypercall_args },
+	{ "set_trap_table", test_set_trap_table },
+	{ "hypercall from guest user mode", test_hypercall_from_user },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "pv", setup, NULL, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int fails;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("pv", setup, NULL);
-	CU_add_test(s, "bounce frame from kernel mode", test_bounce_from_kernel);
-	CU_add_test(s, "bounce frame without error code", test_bounce_no_error_code);
-	CU_add_test(s, "bounce frame from user mode", test_bounce_from_user);
-	CU_add_test(s, "unbounceable exceptions crash the domain", test_bounce_failures);
-	CU_add_test(s, "event upcall honours the mask", test_event_upcall);
-	CU_add_test(s, "hypercall argument checking", test_hypercall_args);
-	CU_add_test(s, "set_trap_table", test_set_trap_table);
-	CU_add_test(s, "hypercall from guest user mode", test_hypercall_from_user);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return unit_run(suites);
 }

@@ -2,7 +2,7 @@
 /* xl.cfg parser and domain config checks. */
 #include "config.h"
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include <string.h>
 
 #include "../../libctl/palctl.h"
@@ -101,22 +101,21 @@ static void test_relative_paths(void)
 	xlcfg_free(&x);
 }
 
+static CU_TestInfo tests[] = {
+	{ "basic", test_basic },
+	{ "list spanning lines", test_list_multiline },
+	{ "syntax errors", test_errors },
+	{ "config errors", test_domcfg_errors },
+	{ "relative paths", test_relative_paths },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "xlcfg", NULL, NULL, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int fails;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("xlcfg", NULL, NULL);
-	CU_add_test(s, "basic", test_basic);
-	CU_add_test(s, "list spanning lines", test_list_multiline);
-	CU_add_test(s, "syntax errors", test_errors);
-	CU_add_test(s, "config errors", test_domcfg_errors);
-	CU_add_test(s, "relative paths", test_relative_paths);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return unit_run(suites);
 }
