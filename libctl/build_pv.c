@@ -59,6 +59,12 @@ int pv_layout_compute(struct pv_layout *l, const struct elf_image *img,
 	l->virt_base = img->notes.virt_base;
 	if (l->virt_base & (PAGE_SIZE - 1))
 		return lay_err(err, n, "VIRT_BASE is not page aligned");
+	/* Bound the image before any rounding can wrap (elf_parse has
+	 * checked virt_base <= vstart <= vend). */
+	if (img->vend - l->virt_base > nr_pages * PAGE_SIZE ||
+	    ramdisk_len > nr_pages * PAGE_SIZE)
+		return lay_err(err, n, "kernel and ramdisk do not fit in the domain's "
+		    "%llu MiB", (unsigned long long)(nr_pages >> 8));
 	l->kernel_pfn = (img->vstart - l->virt_base) >> PAGE_SHIFT;
 	l->kernel_pages = (ALIGN_UP(img->vend, PAGE_SIZE) - l->virt_base) /
 	    PAGE_SIZE - l->kernel_pfn;
@@ -97,6 +103,7 @@ static void build_page_tables(uint8_t *ram, const struct pv_layout *l)
 	uint64_t *l4 = (uint64_t *)(ram + l->pt_pfn * PAGE_SIZE);
 	const uint64_t tflags = PTE_P | PTE_RW | PTE_US | PTE_A;
 
+	memset(l4, 0, l->pt_pages * PAGE_SIZE);
 	for (i = 0; i < l->mapped_pages; i++) {
 		uint64_t *t = l4, *e, flags;
 		int shift;
@@ -127,8 +134,10 @@ int pv_build_image(uint8_t *ram, const struct pv_layout *l,
 	(void)domid;
 	for (s = 0; s < img->nseg; s++) {
 		const struct elf_seg *g = &img->seg[s];
+		uint8_t *at = ram + (g->vaddr - l->virt_base);
 
-		memcpy(ram + (g->vaddr - l->virt_base), img->data + g->offset, g->filesz);
+		memcpy(at, img->data + g->offset, g->filesz);
+		memset(at + g->filesz, 0, g->memsz - g->filesz);
 	}
 	if (img->notes.have_hypercall_page)
 		pal_hcall_page_fill(ram + (img->notes.hypercall_page - l->virt_base));

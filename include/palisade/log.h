@@ -5,7 +5,7 @@
 
 #include <stdarg.h>
 
-enum log_level { LOG_LVL_WARN = 0, LOG_LVL_INFO = 1, LOG_LVL_DEBUG = 2 };
+enum log_level { LOG_LVL_QUIET = -1, LOG_LVL_WARN = 0, LOG_LVL_INFO = 1, LOG_LVL_DEBUG = 2 };
 
 /* tag names the process; path, when not NULL, is appended to besides stderr. */
 int log_init(const char *tag, const char *path, int level);

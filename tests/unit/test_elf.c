@@ -183,9 +183,14 @@ static void test_layout(void)
 	CU_ASSERT_EQUAL(ram[img.notes.hypercall_page - l.virt_base + 32 * 17 + 5], 0xe6);
 	CU_ASSERT_EQUAL(ram[img.notes.hypercall_page - l.virt_base + 32 * 17 + 6],
 	    PAL_HCALL_PORT);
-	CU_ASSERT_EQUAL(pv_layout_compute(&l, &img, 40u << 20, pages, err, sizeof(err)), -22);
-	CU_ASSERT_STRING_EQUAL(err, "kernel and ramdisk need 44 MiB, more than the "
+	CU_ASSERT_EQUAL(pv_layout_compute(&l, &img, (32u << 20) - (40u << 12), pages, err, sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "kernel and ramdisk need 36 MiB, more than the "
 	    "domain's 32 MiB");
+	CU_ASSERT_EQUAL(pv_layout_compute(&l, &img, 40u << 20, pages, err, sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "kernel and ramdisk do not fit in the domain's 32 MiB");
+	/* A segment whose size rounds past the top of the address space. */
+	img.vend = UINT64_MAX;
+	CU_ASSERT_EQUAL(pv_layout_compute(&l, &img, 0, pages, err, sizeof(err)), -22);
 	free(ram);
 }
 

@@ -3,25 +3,16 @@
  * The PV CPU model and hypercall argument checking, on the real hypervisor
  * core (real memfd guest memory, real page-table walks) over a platform
  * that runs nothing (fake_kvm.c). A tiny guest address space is built by
- * hand: 2 MiB at KBASE mapped to guest frames 0-511.
+ * hand: 2 MiB at FG_KBASE mapped to guest frames 0-511.
  */
 #include "config.h"
 
 #include "unit.h"
-#include <signal.h>
 #include <string.h>
 
-#include "palisade/log.h"
-#include "../../hypervisor/hv.h"
-#include "../../hypervisor/trap.h"
+#include "fakeguest.h"
 
-struct hv hv;
-
-#define KBASE		0xffffffff80000000ull
-#define PT_PFN		1		/* L4, L3, L2, L1 at frames 1-4 */
-#define RO_PFN		20		/* mapped without write access */
-#define HANDLER		(KBASE + 0x2000)
-#define KSTACK_TOP	(KBASE + 0x10000)
+#define HANDLER		(FG_KBASE + 0x2000)
 #define PTE		0x7ull		/* present, writable, user */
 
 static struct domain *d;
@@ -32,46 +23,19 @@ static uint64_t *frame_ptr(uint64_t pfn)
 	return (uint64_t *)(d->ram + pfn * PAGE_SIZE);
 }
 
-static void build_address_space(void)
-{
-	uint64_t *l4 = frame_ptr(PT_PFN), *l3 = frame_ptr(PT_PFN + 1);
-	uint64_t *l2 = frame_ptr(PT_PFN + 2), *l1 = frame_ptr(PT_PFN + 3), i;
-
-	l4[(KBASE >> 39) & 511] = ((PT_PFN + 1) << PAGE_SHIFT) | PTE;
-	l3[(KBASE >> 30) & 511] = ((PT_PFN + 2) << PAGE_SHIFT) | PTE;
-	l2[(KBASE >> 21) & 511] = ((PT_PFN + 3) << PAGE_SHIFT) | PTE;
-	for (i = 0; i < 512; i++)
-		l1[i] = (i << PAGE_SHIFT) | (i == RO_PFN ? PTE & ~2ull : PTE);
-}
-
-/* A fresh one-vCPU domain in kernel mode, stack at KSTACK_TOP. */
 static void guest_new(void)
 {
-	struct ctl_domain_create req = {
-		.name = "unit", .mem_kb = 4096, .max_mem_kb = 4096, .vcpus = 1,
-	};
-	uint32_t domid;
-
-	CU_ASSERT_EQUAL_FATAL(domain_create(&req, &domid), 0);
-	d = domain_get(domid);
+	d = fg_new();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	v = d->vcpu[0];
-	build_address_space();
-	v->kernel_cr3 = PT_PFN << PAGE_SHIFT;
-	vcpu_set_cr3(v, v->kernel_cr3);
-	v->kernel_mode = true;
-	v->kernel_sp = KSTACK_TOP;
-	v->frame.rip = KBASE + 0x3000;
-	v->frame.rsp = KSTACK_TOP - 0x800;
-	v->frame.rflags = 0x202;
 	v->regs.rcx = 0x1111;
 	v->regs.r11 = 0x2222;
-	vcpu_info_ptr(v)->evtchn_upcall_mask = 0;
 }
 
 static void guest_drop(void)
 {
-	CU_ASSERT_EQUAL(domain_destroy(d->domid), 0);
+	CU_ASSERT_PTR_NOT_NULL(domain_get(d->domid));
+	fg_drop(d);
 	d = NULL;
 	v = NULL;
 }
@@ -84,7 +48,7 @@ static void set_trap(unsigned int vector, uint8_t flags, uint64_t address)
 
 static uint64_t *stack_at(uint64_t va)
 {
-	return (uint64_t *)(d->ram + (va - KBASE));
+	return fg_ptr(d, va);
 }
 
 static bool crashed(void)
@@ -125,11 +89,11 @@ static void test_bounce_no_error_code(void)
 
 	guest_new();
 	set_trap(3, 0, HANDLER);
-	v->frame.rsp = KSTACK_TOP - 0x808;		/* realigned to 16 */
+	v->frame.rsp = FG_KSTACK_TOP - 0x808;		/* realigned to 16 */
 	old_rsp = v->frame.rsp;
 	CU_ASSERT_EQUAL_FATAL(pv_bounce_exception(v, 3, 0, false, 0), 0);
 	CU_ASSERT_EQUAL(v->frame.rsp, (old_rsp & ~0xfull) - 7 * 8);
-	CU_ASSERT_EQUAL(stack_at(v->frame.rsp)[2], KBASE + 0x3000);
+	CU_ASSERT_EQUAL(stack_at(v->frame.rsp)[2], FG_KBASE + 0x3000);
 	CU_ASSERT_EQUAL(stack_at(v->frame.rsp)[5], old_rsp);
 	guest_drop();
 }
@@ -151,7 +115,7 @@ static void test_bounce_from_user(void)
 	CU_ASSERT_EQUAL_FATAL(pv_bounce_exception(v, 14, 0x1, true, 0xdead000), 0);
 	CU_ASSERT_TRUE(v->kernel_mode);
 	CU_ASSERT_EQUAL(v->sregs.cr3, v->kernel_cr3);
-	CU_ASSERT_EQUAL(v->frame.rsp, KSTACK_TOP - 8 * 8);
+	CU_ASSERT_EQUAL(v->frame.rsp, FG_KSTACK_TOP - 8 * 8);
 	CU_ASSERT_EQUAL(vi->arch.cr2, 0xdead000);
 	CU_ASSERT_EQUAL(vi->evtchn_upcall_mask, 1);
 	f = stack_at(v->frame.rsp);
@@ -183,7 +147,7 @@ static void test_bounce_failures(void)
 	/* Kernel stack mapped read-only. */
 	guest_new();
 	set_trap(13, 0, HANDLER);
-	v->frame.rsp = KBASE + (RO_PFN + 1) * PAGE_SIZE - 0x100;
+	v->frame.rsp = FG_KBASE + (FG_RO_PFN + 1) * PAGE_SIZE - 0x100;
 	CU_ASSERT_EQUAL(pv_bounce_exception(v, 13, 0, true, 0), -1);
 	CU_ASSERT_TRUE(crashed());
 	guest_drop();
@@ -224,7 +188,6 @@ static long hc(unsigned int nr, uint64_t a0, uint64_t a1, uint64_t a2,
 	return hypercall_call(v, nr, a);
 }
 
-#define SCRATCH		(KBASE + 0x30000)	/* guest buffer, frame 48 */
 #define UNMAPPED	0x1000ull
 
 static void test_hypercall_args(void)
@@ -237,9 +200,9 @@ static void test_hypercall_args(void)
 	CU_ASSERT_EQUAL(hc(0xffffffffu, 0, 0, 0, 0), -XEN_ENOSYS);
 
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_console_io, CONSOLEIO_write, 16, UNMAPPED, 0), -XEN_EFAULT);
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_console_io, CONSOLEIO_write, 1 << 20, SCRATCH, 0), -XEN_EINVAL);
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_console_io, 77, 1, SCRATCH, 0), -XEN_ENOSYS);
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_console_io, CONSOLEIO_write, 0, SCRATCH, 0), 0);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_console_io, CONSOLEIO_write, 1 << 20, FG_SCRATCH, 0), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_console_io, 77, 1, FG_SCRATCH, 0), -XEN_ENOSYS);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_console_io, CONSOLEIO_write, 0, FG_SCRATCH, 0), 0);
 
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_xen_version, 1000, 0, 0, 0), -XEN_ENOSYS);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_xen_version, XENVER_extraversion, UNMAPPED, 0, 0), -XEN_EFAULT);
@@ -247,45 +210,45 @@ static void test_hypercall_args(void)
 
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_sched_op, 1000, 0, 0, 0), -XEN_ENOSYS);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, UNMAPPED, 0, 0), -XEN_EFAULT);
-	memcpy(stack_at(SCRATCH), &sd, sizeof(sd));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, SCRATCH, 0, 0), -XEN_EINVAL);
+	memcpy(stack_at(FG_SCRATCH), &sd, sizeof(sd));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, FG_SCRATCH, 0, 0), -XEN_EINVAL);
 	CU_ASSERT_FALSE(crashed());
 
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 7, 0, 0), -XEN_ENOENT);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 1u << 31, 0, 0), -XEN_ENOENT);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_memory_op, 999, 0, 0, 0), -XEN_ENOSYS);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, UNMAPPED, 0, 0), -XEN_EFAULT);
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_multicall, SCRATCH, 100000, 0, 0), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_multicall, FG_SCRATCH, 100000, 0, 0), -XEN_EINVAL);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_multicall, UNMAPPED, 2, 0, 0), -XEN_EFAULT);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_set_trap_table, UNMAPPED, 0, 0, 0), -XEN_EFAULT);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_event_channel_op, EVTCHNOP_send, UNMAPPED, 0, 0), -XEN_EFAULT);
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_event_channel_op, 1000, SCRATCH, 0, 0), -XEN_ENOSYS);
-	*(uint32_t *)stack_at(SCRATCH) = 5000;		/* evtchn_send.port */
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_event_channel_op, EVTCHNOP_send, SCRATCH, 0, 0), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_event_channel_op, 1000, FG_SCRATCH, 0, 0), -XEN_ENOSYS);
+	*(uint32_t *)stack_at(FG_SCRATCH) = 5000;		/* evtchn_send.port */
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_event_channel_op, EVTCHNOP_send, FG_SCRATCH, 0, 0), -XEN_EINVAL);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_set_segment_base, 77, 0, 0, 0), -XEN_EINVAL);
 
 	/* mmu_update: only our own frames, never Xen's L4 slot, count reported. */
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, SCRATCH, 1, 0, 5), -XEN_EPERM);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, FG_SCRATCH, 1, 0, 5), -XEN_EPERM);
 	u.ptr = 0x7ffff000ull;			/* beyond guest RAM */
 	u.val = 0;
-	memcpy(stack_at(SCRATCH), &u, sizeof(u));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, SCRATCH, 1, 0, DOMID_SELF), -XEN_EINVAL);
-	u.ptr = (PT_PFN + 3) << PAGE_SHIFT;	/* our L1, entry 0 */
+	memcpy(stack_at(FG_SCRATCH), &u, sizeof(u));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, FG_SCRATCH, 1, 0, DOMID_SELF), -XEN_EINVAL);
+	u.ptr = (FG_PT_PFN + 3) << PAGE_SHIFT;	/* our L1, entry 0 */
 	u.val = (0x100000ull << PAGE_SHIFT) | PTE;	/* a frame not ours */
-	memcpy(stack_at(SCRATCH), &u, sizeof(u));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, SCRATCH, 1, SCRATCH + 0x100, DOMID_SELF), -XEN_EPERM);
-	CU_ASSERT_EQUAL(*(uint32_t *)stack_at(SCRATCH + 0x100), 0);
-	u.ptr = (PT_PFN << PAGE_SHIFT) + XEN_L4_SLOT * 8;
+	memcpy(stack_at(FG_SCRATCH), &u, sizeof(u));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, FG_SCRATCH, 1, FG_SCRATCH + 0x100, DOMID_SELF), -XEN_EPERM);
+	CU_ASSERT_EQUAL(*(uint32_t *)stack_at(FG_SCRATCH + 0x100), 0);
+	u.ptr = (FG_PT_PFN << PAGE_SHIFT) + XEN_L4_SLOT * 8;
 	u.val = (30ull << PAGE_SHIFT) | PTE;
-	memcpy(stack_at(SCRATCH), &u, sizeof(u));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, SCRATCH, 1, 0, DOMID_SELF), -XEN_EPERM);
-	u.ptr = ((PT_PFN + 3) << PAGE_SHIFT) + 511 * 8;
+	memcpy(stack_at(FG_SCRATCH), &u, sizeof(u));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, FG_SCRATCH, 1, 0, DOMID_SELF), -XEN_EPERM);
+	u.ptr = ((FG_PT_PFN + 3) << PAGE_SHIFT) + 511 * 8;
 	u.val = (30ull << PAGE_SHIFT) | PTE;
-	memcpy(stack_at(SCRATCH), &u, sizeof(u));
-	memcpy(stack_at(SCRATCH) + 2, &u, sizeof(u));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, SCRATCH, 2, SCRATCH + 0x100, DOMID_SELF), 0);
-	CU_ASSERT_EQUAL(*(uint32_t *)stack_at(SCRATCH + 0x100), 2);
-	CU_ASSERT_EQUAL(frame_ptr(PT_PFN + 3)[511], u.val);
+	memcpy(stack_at(FG_SCRATCH), &u, sizeof(u));
+	memcpy(stack_at(FG_SCRATCH) + 2, &u, sizeof(u));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_mmu_update, FG_SCRATCH, 2, FG_SCRATCH + 0x100, DOMID_SELF), 0);
+	CU_ASSERT_EQUAL(*(uint32_t *)stack_at(FG_SCRATCH + 0x100), 2);
+	CU_ASSERT_EQUAL(frame_ptr(FG_PT_PFN + 3)[511], u.val);
 	CU_ASSERT_FALSE(crashed());
 	guest_drop();
 }
@@ -300,11 +263,11 @@ static void test_set_trap_table(void)
 	struct callback_register cb;
 
 	guest_new();
-	memcpy(stack_at(SCRATCH), t, sizeof(t));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_set_trap_table, SCRATCH, 0, 0, 0), -XEN_EINVAL);
+	memcpy(stack_at(FG_SCRATCH), t, sizeof(t));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_set_trap_table, FG_SCRATCH, 0, 0, 0), -XEN_EINVAL);
 	t[1].address = HANDLER + 0x10;
-	memcpy(stack_at(SCRATCH), t, sizeof(t));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_set_trap_table, SCRATCH, 0, 0, 0), 0);
+	memcpy(stack_at(FG_SCRATCH), t, sizeof(t));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_set_trap_table, FG_SCRATCH, 0, 0, 0), 0);
 	CU_ASSERT_EQUAL(v->traps[13].address, HANDLER);
 	CU_ASSERT_EQUAL(v->traps[13].flags, 3);
 	CU_ASSERT_EQUAL(v->traps[14].address, HANDLER + 0x10);
@@ -314,15 +277,15 @@ static void test_set_trap_table(void)
 	/* Callbacks: canonical addresses only. */
 	cb = (struct callback_register){ .type = CALLBACKTYPE_event,
 	    .address = 0x800000000000ull };
-	memcpy(stack_at(SCRATCH), &cb, sizeof(cb));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_callback_op, CALLBACKOP_register, SCRATCH, 0, 0), -XEN_EINVAL);
+	memcpy(stack_at(FG_SCRATCH), &cb, sizeof(cb));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_callback_op, CALLBACKOP_register, FG_SCRATCH, 0, 0), -XEN_EINVAL);
 	cb.address = HANDLER;
-	memcpy(stack_at(SCRATCH), &cb, sizeof(cb));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_callback_op, CALLBACKOP_register, SCRATCH, 0, 0), 0);
+	memcpy(stack_at(FG_SCRATCH), &cb, sizeof(cb));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_callback_op, CALLBACKOP_register, FG_SCRATCH, 0, 0), 0);
 	CU_ASSERT_EQUAL(v->event_cb, HANDLER);
 	cb.type = 99;
-	memcpy(stack_at(SCRATCH), &cb, sizeof(cb));
-	CU_ASSERT_EQUAL(hc(__HYPERVISOR_callback_op, CALLBACKOP_register, SCRATCH, 0, 0), -XEN_EINVAL);
+	memcpy(stack_at(FG_SCRATCH), &cb, sizeof(cb));
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_callback_op, CALLBACKOP_register, FG_SCRATCH, 0, 0), -XEN_EINVAL);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_set_callbacks, HANDLER, 1ull << 63, HANDLER, 0), -XEN_EINVAL);
 	guest_drop();
 }
@@ -347,17 +310,7 @@ static void test_hypercall_from_user(void)
 
 static int setup(void)
 {
-	sigset_t kicks;
-
-	/* As palisade-hv does: vCPU kicks stay blocked outside KVM_RUN. */
-	sigemptyset(&kicks);
-	sigaddset(&kicks, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &kicks, NULL);
-	log_init("test_pv", NULL, LOG_LVL_WARN);
-	pthread_mutex_init(&hv.lock, NULL);
-	hv.kvm_fd = -1;
-	hv.max_mem_mb = 64;
-	hv.trap = &trap_idt_ops;
+	fg_init();
 	return 0;
 }
 
