@@ -32,6 +32,8 @@ ssize_t ctl_req_size(uint16_t type)
 		return sizeof(struct ctl_evtchn);
 	case CTL_SET_LOGLEVEL:
 		return sizeof(uint32_t);
+	case CTL_XSM_INFO:
+		return 0;
 	default:
 		return -1;
 	}

@@ -61,12 +61,37 @@ void ctl_accept(int lfd)
 		close(fd);
 }
 
-static struct domain *ctl_domain(uint32_t domid, int *err)
+/* Every control connection acts as the control domain. */
+static struct xsm_dom ctl_dom0 = XSM_DOM_INIT(0, true);
+
+static const enum xsm_hook ctl_hooks[CTL_TYPE_MAX] = {
+	[CTL_DOMAIN_CREATE] = XSM_DOMAIN_CREATE,
+	[CTL_DOMAIN_DESTROY] = XSM_DOMAIN_DESTROY,
+	[CTL_DOMAIN_PAUSE] = XSM_DOMAIN_PAUSE,
+	[CTL_DOMAIN_UNPAUSE] = XSM_DOMAIN_UNPAUSE,
+	[CTL_DOMAIN_SHUTDOWN] = XSM_DOMAIN_SHUTDOWN,
+	[CTL_DOMAIN_GETINFO] = XSM_DOMAIN_GETINFO,
+	[CTL_DOMAIN_RAMFD] = XSM_DOMAIN_MEMORY_MAP,
+	[CTL_VCPU_SETCONTEXT] = XSM_DOMAIN_SETCONTEXT,
+	[CTL_FOREIGN_MAP] = XSM_MEMORY_FOREIGN_MAP,
+	[CTL_EVTCHN_ALLOC_UNBOUND] = XSM_EVTCHN_UNBOUND,
+	[CTL_EVTCHN_BIND_INTERDOMAIN] = XSM_EVTCHN_INTERDOMAIN,
+	[CTL_EVTCHN_CLOSE] = XSM_EVTCHN_CLOSE,
+	[CTL_SET_LOGLEVEL] = XSM_SYSCTL,
+	[CTL_XSM_INFO] = XSM_SYSCTL,
+};
+
+/* The domain a request is about, if XSM lets dom0 do this to it. */
+static struct domain *ctl_domain(uint16_t type, uint32_t domid, int *err)
 {
 	struct domain *d = domain_get(domid);
 
-	*err = d == NULL ? -XEN_ESRCH : 0;
-	return d;
+	if (d == NULL) {
+		*err = -XEN_ESRCH;
+		return NULL;
+	}
+	*err = xsm_check(ctl_hooks[type], &ctl_dom0, &d->sec);
+	return *err == 0 ? d : NULL;
 }
 
 static int ctl_getinfo(const struct ctl_getinfo_req *q, struct ctl_msg *rep)
@@ -78,7 +103,7 @@ static int ctl_getinfo(const struct ctl_getinfo_req *q, struct ctl_msg *rep)
 	r->count = 0;
 	for (id = q->first_domid; id < HV_MAX_DOMAINS && r->count < max; id++) {
 		d = domain_get(id);
-		if (d != NULL)
+		if (d != NULL && xsm_check(XSM_DOMAIN_GETINFO, &ctl_dom0, &d->sec) == 0)
 			domain_info(d, &r->dom[r->count++]);
 	}
 	rep->hdr.len = offsetof(struct ctl_getinfo_rep, dom) +
@@ -98,70 +123,83 @@ static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
 	rep->hdr.len = 0;
 	switch (m->hdr.type) {
 	case CTL_DOMAIN_CREATE:
-		ret = domain_create(&b->create, &id);
+		ret = xsm_check(XSM_DOMAIN_CREATE, &ctl_dom0, NULL);
+		if (ret == 0)
+			ret = domain_create(&b->create, &id);
 		rep->u.req.created.domid = id;
 		rep->u.req.created.pad = 0;
 		rep->u.req.created.shared_info_mfn = priv_shared_info_mfn();
 		rep->hdr.len = sizeof(struct ctl_domain_created);
 		break;
 	case CTL_DOMAIN_DESTROY:
-		ret = domain_destroy(b->dom.domid);
+		if ((d = ctl_domain(m->hdr.type, b->dom.domid, &ret)) != NULL)
+			ret = domain_destroy(b->dom.domid);
 		break;
 	case CTL_DOMAIN_PAUSE:
-		if ((d = ctl_domain(b->dom.domid, &ret)) != NULL)
+		if ((d = ctl_domain(m->hdr.type, b->dom.domid, &ret)) != NULL)
 			ret = domain_pause(d);
 		break;
 	case CTL_DOMAIN_UNPAUSE:
-		if ((d = ctl_domain(b->dom.domid, &ret)) != NULL)
+		if ((d = ctl_domain(m->hdr.type, b->dom.domid, &ret)) != NULL)
 			ret = domain_unpause(d);
 		break;
 	case CTL_DOMAIN_SHUTDOWN:
 		if (b->dom.arg > SHUTDOWN_MAX)
 			ret = -XEN_EINVAL;
-		else if ((d = ctl_domain(b->dom.domid, &ret)) != NULL) {
+		else if ((d = ctl_domain(m->hdr.type, b->dom.domid, &ret)) != NULL) {
 			pthread_mutex_lock(&d->lock);
 			domain_shutdown(d, b->dom.arg);
 			pthread_mutex_unlock(&d->lock);
 		}
 		break;
 	case CTL_DOMAIN_GETINFO:
-		ret = ctl_getinfo(&b->getinfo, rep);
+		ret = ctl_getinfo(&b->getinfo, rep);	/* XSM per domain */
 		break;
 	case CTL_DOMAIN_RAMFD:
-		if ((d = ctl_domain(b->dom.domid, &ret)) != NULL) {
+		if ((d = ctl_domain(m->hdr.type, b->dom.domid, &ret)) != NULL) {
 			fds[0] = d->ram_fd;
 			*nfds = 1;
 		}
 		break;
 	case CTL_VCPU_SETCONTEXT:
-		if ((d = ctl_domain(b->vcpu.domid, &ret)) != NULL)
+		if ((d = ctl_domain(m->hdr.type, b->vcpu.domid, &ret)) != NULL)
 			ret = domain_set_vcpu_context(d, &b->vcpu);
 		break;
 	case CTL_FOREIGN_MAP:
-		if ((d = ctl_domain(b->fmap.domid, &ret)) != NULL &&
+		if ((d = ctl_domain(m->hdr.type, b->fmap.domid, &ret)) != NULL &&
 		    (ret = memshare_page(d, b->fmap.pfn, &fds[0])) == 0)
 			*nfds = 1;
 		break;
 	case CTL_EVTCHN_ALLOC_UNBOUND:
 		rep->u.req.evtchn = b->evtchn;
 		rep->hdr.len = sizeof(struct ctl_evtchn);
-		if ((d = ctl_domain(b->evtchn.domid, &ret)) != NULL)
+		if ((d = ctl_domain(m->hdr.type, b->evtchn.domid, &ret)) != NULL)
 			ret = evtchn_alloc_unbound(d, b->evtchn.remote_domid,
 			    &rep->u.req.evtchn.port);
 		break;
 	case CTL_EVTCHN_BIND_INTERDOMAIN:
 		rep->u.req.evtchn = b->evtchn;
 		rep->hdr.len = sizeof(struct ctl_evtchn);
-		if ((d = ctl_domain(b->evtchn.domid, &ret)) != NULL &&
+		if ((d = ctl_domain(m->hdr.type, b->evtchn.domid, &ret)) != NULL &&
 		    (ret = evtchn_bind_dom0(d, b->evtchn.port, &fds[0], &fds[1])) == 0)
 			*nfds = 2;
 		break;
 	case CTL_EVTCHN_CLOSE:
-		if ((d = ctl_domain(b->evtchn.domid, &ret)) != NULL)
+		if ((d = ctl_domain(m->hdr.type, b->evtchn.domid, &ret)) != NULL)
 			ret = evtchn_close_port(d, b->evtchn.port);
 		break;
 	case CTL_SET_LOGLEVEL:
-		log_set_level((int)b->level);
+		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
+		if (ret == 0)
+			log_set_level((int)b->level);
+		break;
+	case CTL_XSM_INFO:
+		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
+		memset(&rep->u.req.xsm, 0, sizeof(rep->u.req.xsm));
+		str_copy(rep->u.req.xsm.module, xsm_module_name(),
+		    sizeof(rep->u.req.xsm.module));
+		xsm_stats(&rep->u.req.xsm.checks, &rep->u.req.xsm.denials);
+		rep->hdr.len = ret == 0 ? sizeof(struct ctl_xsm_info) : 0;
 		break;
 	default:
 		ret = -XEN_ENOSYS;

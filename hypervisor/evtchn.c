@@ -198,6 +198,7 @@ static long evtchn_send(struct domain *d, uint32_t port)
 	struct evtchn *c;
 	uint64_t one = 1;
 	long ret = 0;
+	bool ipi = false;
 	int fd = -1;
 
 	if (port >= HV_NR_EVTCHN)
@@ -206,11 +207,15 @@ static long evtchn_send(struct domain *d, uint32_t port)
 	c = &d->evtchn[port];
 	switch (c->state) {
 	case ECS_INTERDOMAIN:
+		ret = domain_xsm(XSM_EVTCHN_SEND, d, c->remote_dom);
 		fd = c->efd_out;
-		if (fd >= 0 && write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		if (ret == 0 && fd >= 0 && write(fd, &one, sizeof(one)) < 0 &&
+		    errno != EAGAIN)
 			ret = -XEN_EIO;
 		break;
 	case ECS_IPI:
+		ret = domain_xsm(XSM_EVTCHN_SEND, d, DOMID_SELF);
+		ipi = ret == 0;
 		break;
 	case ECS_UNBOUND:
 		break;	/* nobody listens yet: dropped, as in Xen */
@@ -218,7 +223,7 @@ static long evtchn_send(struct domain *d, uint32_t port)
 		ret = -XEN_EINVAL;
 	}
 	pthread_mutex_unlock(&d->lock);
-	if (ret == 0 && c->state == ECS_IPI)
+	if (ipi)
 		evtchn_set_pending(d, port);
 	return ret;
 }
@@ -270,7 +275,7 @@ static long evtchn_status(struct domain *d, struct evtchn_status *st)
 	struct evtchn *c;
 
 	if (st->dom != DOMID_SELF && st->dom != d->domid)
-		return -XEN_EPERM;
+		return -XEN_ESRCH;	/* only our own ports are ours to read */
 	if (st->port >= HV_NR_EVTCHN)
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&d->lock);
@@ -347,23 +352,30 @@ long hc_event_channel_op(struct vcpu *v, uint64_t *a)
 	evtchn_current = v;
 	switch (a[0]) {
 	case EVTCHNOP_alloc_unbound:
-		if (u.alloc.dom != DOMID_SELF && u.alloc.dom != d->domid)
-			return -XEN_EPERM;
+		ret = domain_xsm(XSM_EVTCHN_UNBOUND, d, u.alloc.dom);
+		if (ret < 0)
+			return ret;
+		/* Allocating in another domain would need privilege (above). */
 		ret = evtchn_alloc_unbound(d, u.alloc.remote_dom, &port);
 		u.alloc.port = port;
 		break;
 	case EVTCHNOP_bind_virq:
-		ret = evtchn_bind_virq(v, &u.virq);
+		ret = domain_xsm(XSM_EVTCHN_VIRQ, d, DOMID_SELF);
+		if (ret == 0)
+			ret = evtchn_bind_virq(v, &u.virq);
 		break;
 	case EVTCHNOP_bind_ipi:
 		ret = evtchn_bind_ipi(v, &u.ipi);
 		break;
 	case EVTCHNOP_close:
-		return evtchn_close_port(d, u.close.port);
+		ret = domain_xsm(XSM_EVTCHN_CLOSE, d, DOMID_SELF);
+		return ret < 0 ? ret : evtchn_close_port(d, u.close.port);
 	case EVTCHNOP_send:
 		return evtchn_send(d, u.send.port);
 	case EVTCHNOP_status:
-		ret = evtchn_status(d, &u.status);
+		ret = domain_xsm(XSM_EVTCHN_STATUS, d, u.status.dom);
+		if (ret == 0)
+			ret = evtchn_status(d, &u.status);
 		break;
 	case EVTCHNOP_unmask:
 		return evtchn_unmask(d, u.unmask.port);
@@ -375,8 +387,9 @@ long hc_event_channel_op(struct vcpu *v, uint64_t *a)
 		pthread_mutex_unlock(&d->lock);
 		return 0;
 	case EVTCHNOP_reset:
-		if (u.reset.dom != DOMID_SELF && u.reset.dom != d->domid)
-			return -XEN_EPERM;
+		ret = domain_xsm(XSM_EVTCHN_RESET, d, u.reset.dom);
+		if (ret < 0)
+			return ret;
 		pthread_mutex_lock(&d->lock);
 		for (port = 1; port < HV_NR_EVTCHN; port++)
 			if (d->evtchn[port].state != ECS_FREE &&

@@ -32,11 +32,14 @@ long hc_console_io(struct vcpu *v, uint64_t *a)
 {
 	char buf[256];
 	uint64_t n = a[1], gva = a[2], done = 0;
+	long ret;
 
-	if (a[0] == CONSOLEIO_read)
-		return 0;
-	if (a[0] != CONSOLEIO_write)
+	if (a[0] != CONSOLEIO_write && a[0] != CONSOLEIO_read)
 		return -XEN_ENOSYS;
+	ret = domain_xsm(a[0] == CONSOLEIO_read ? XSM_CONSOLE_READ :
+	    XSM_CONSOLE_WRITE, v->d, DOMID_SELF);
+	if (ret < 0 || a[0] == CONSOLEIO_read)
+		return ret;	/* nothing to read: dom0 reads the log */
 	if (n > CONSOLE_IO_MAX)
 		return -XEN_EINVAL;
 	while (done < n) {

@@ -52,10 +52,10 @@ long hc_mmu_update(struct vcpu *v, uint64_t *a)
 	uint64_t list = a[0], count = a[1], done_ptr = a[2];
 	unsigned int dom = (unsigned int)a[3], i, done = 0;
 	mmu_update_t u;
-	long ret = 0;
+	long ret;
 
-	if (dom != DOMID_SELF && dom != v->d->domid)
-		return -XEN_EPERM;
+	if ((ret = domain_xsm_self(XSM_MMU_UPDATE, v->d, dom)) < 0)
+		return ret;
 	if (count > 4096)
 		return -XEN_EINVAL;
 	for (i = 0; i < count; i++) {
@@ -129,10 +129,10 @@ long hc_mmuext_op(struct vcpu *v, uint64_t *a)
 	uint64_t list = a[0], count = a[1], done_ptr = a[2];
 	unsigned int dom = (unsigned int)a[3], i, done = 0;
 	struct mmuext_op op;
-	long ret = 0;
+	long ret;
 
-	if (dom != DOMID_SELF && dom != v->d->domid)
-		return -XEN_EPERM;
+	if ((ret = domain_xsm_self(XSM_MMU_UPDATE, v->d, dom)) < 0)
+		return ret;
 	if (count > 4096)
 		return -XEN_EINVAL;
 	for (i = 0; i < count; i++) {
@@ -197,9 +197,10 @@ static long mem_exchange_pages(struct vcpu *v, struct xen_memory_reservation *r,
 	struct domain *d = v->d;
 	unsigned long i;
 	xen_pfn_t pfn;
+	long ret = domain_xsm_self(XSM_MEMORY_RESERVATION, d, r->domid);
 
-	if (r->domid != DOMID_SELF && r->domid != d->domid)
-		return -XEN_EPERM;
+	if (ret < 0)
+		return ret;
 	if (r->extent_order != 0 || r->nr_extents > d->max_pages)
 		return -XEN_EINVAL;
 	for (i = 0; i < r->nr_extents; i++) {
@@ -232,6 +233,7 @@ long hc_memory_op(struct vcpu *v, uint64_t *a)
 {
 	struct xen_memory_reservation r;
 	domid_t dom;
+	long ret;
 
 	switch (a[0]) {
 	case XENMEM_increase_reservation:
@@ -244,8 +246,9 @@ long hc_memory_op(struct vcpu *v, uint64_t *a)
 	case XENMEM_maximum_reservation:
 		if (copy_from_guest(v, &dom, a[1], sizeof(dom)) < 0)
 			return -XEN_EFAULT;
-		if (dom != DOMID_SELF && dom != v->d->domid)
-			return -XEN_EPERM;
+		ret = domain_xsm_self(XSM_MEMORY_RESERVATION, v->d, dom);
+		if (ret < 0)
+			return ret;
 		return a[0] == XENMEM_current_reservation ? (long)v->d->nr_pages :
 		    (long)v->d->max_pages;
 	case XENMEM_maximum_ram_page:

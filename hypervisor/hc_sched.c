@@ -25,10 +25,22 @@ static long sched_block(struct vcpu *v)
 	return 0;
 }
 
+static long shutdown_self(struct vcpu *v, uint32_t reason)
+{
+	if (reason > SHUTDOWN_MAX)
+		return -XEN_EINVAL;
+	pthread_mutex_lock(&v->d->lock);
+	domain_shutdown(v->d, reason);
+	pthread_mutex_unlock(&v->d->lock);
+	return 0;
+}
+
 long hc_sched_op(struct vcpu *v, uint64_t *a)
 {
 	struct sched_shutdown sd;
 	struct sched_poll poll;
+	struct sched_remote_shutdown rs;
+	long ret;
 
 	switch (a[0]) {
 	case SCHEDOP_yield:
@@ -38,12 +50,7 @@ long hc_sched_op(struct vcpu *v, uint64_t *a)
 	case SCHEDOP_shutdown:
 		if (copy_from_guest(v, &sd, a[1], sizeof(sd)) < 0)
 			return -XEN_EFAULT;
-		if (sd.reason > SHUTDOWN_MAX)
-			return -XEN_EINVAL;
-		pthread_mutex_lock(&v->d->lock);
-		domain_shutdown(v->d, sd.reason);
-		pthread_mutex_unlock(&v->d->lock);
-		return 0;
+		return shutdown_self(v, sd.reason);
 	case SCHEDOP_shutdown_code:
 		return copy_from_guest(v, &sd, a[1], sizeof(sd)) < 0 ? -XEN_EFAULT : 0;
 	case SCHEDOP_poll:
@@ -58,7 +65,10 @@ long hc_sched_op(struct vcpu *v, uint64_t *a)
 		}
 		return sched_block(v);
 	case SCHEDOP_remote_shutdown:
-		return -XEN_EPERM;
+		if (copy_from_guest(v, &rs, a[1], sizeof(rs)) < 0)
+			return -XEN_EFAULT;
+		ret = domain_xsm_self(XSM_DOMAIN_SHUTDOWN, v->d, rs.domain_id);
+		return ret < 0 ? ret : shutdown_self(v, rs.reason);
 	default:
 		return -XEN_ENOSYS;
 	}

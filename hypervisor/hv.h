@@ -16,6 +16,7 @@
 #include "palisade/ctl.h"
 #include "palisade/util.h"
 #include "palisade/xen.h"
+#include "xsm/xsm.h"
 
 #define HV_MAX_DOMAINS	1024
 #define HV_MAX_VCPUS	8
@@ -124,6 +125,7 @@ enum dom_state { DOM_PAUSED = 1, DOM_RUNNING, DOM_SHUTDOWN, DOM_DYING };
 
 struct domain {
 	uint32_t domid;
+	struct xsm_dom sec;		/* what the XSM layer knows of us */
 	char name[CTL_NAME_LEN];
 	uint8_t uuid[16];
 	pthread_mutex_t lock;
@@ -180,6 +182,11 @@ void domain_info(struct domain *d, struct ctl_domain_info *out);
 void domain_destroy_all(void);
 int domain_set_vcpu_context(struct domain *d, const struct ctl_vcpu_context *c);
 bool domain_guest_warn(struct domain *d);	/* true while the budget lasts */
+/* Ask XSM whether d may do h to the domain a guest named (DOMID_SELF ok). */
+int domain_xsm(enum xsm_hook h, struct domain *d, uint32_t domid);
+/* The same, for operations offered on oneself only: -EPERM for others even
+ * when XSM would allow them (no guest acts on another's memory yet). */
+int domain_xsm_self(enum xsm_hook h, struct domain *d, uint32_t domid);
 
 /* privarea.c: GDT/IDT/TSS/stubs, M2P, shared_info, the Xen L4 slot */
 int priv_init(struct domain *d);

@@ -92,7 +92,8 @@ int main(int argc, char **argv)
 	const char *force_trap = NULL;
 	bool foreground = false;
 	int level = LOG_LVL_INFO, c, lfd, sfd;
-	char sock[256], logp[256];
+	char sock[256], logp[256], auditp[256];
+	FILE *audit;
 
 	while ((c = getopt(argc, argv, "fvr:t:m:")) != -1) {
 		switch (c) {
@@ -148,6 +149,14 @@ int main(int argc, char **argv)
 	hv.boot_ns = now_ns();
 	time_calibrate_start();
 	hv.trap = trap_probe(force_trap);
+	if (rundir_path(auditp, sizeof(auditp), "audit.log") < 0 ||
+	    (audit = fopen(auditp, "ae")) == NULL) {
+		fprintf(stderr, "palisade-hv: cannot open the audit log in %s\n",
+		    rundir_get());
+		return 1;
+	}
+	setvbuf(audit, NULL, _IOLBF, 0);
+	xsm_init(&xsm_dummy, audit);
 	lfd = ctl_listen(sock);
 	if (lfd < 0) {
 		fprintf(stderr, "palisade-hv: cannot listen on %s: %s\n", sock,
@@ -162,8 +171,8 @@ int main(int argc, char **argv)
 	    epoll_add(sfd, EP_SIGNAL) < 0)
 		fatal("event loop setup");
 	pidfile_write("palisade-hv");
-	log_info("palisade-hv %s ready: trap strategy '%s', control %s",
-	    PACKAGE_VERSION, hv.trap->name, sock);
+	log_info("palisade-hv %s ready: trap strategy '%s', security module '%s', "
+	    "control %s", PACKAGE_VERSION, hv.trap->name, xsm_module_name(), sock);
 	main_loop(lfd, sfd);
 	domain_destroy_all();
 	unlink(sock);

@@ -58,7 +58,8 @@ int palctl_call(struct palctl *c, uint16_t type, const void *body, size_t len,
 	m.hdr.version = CTL_VERSION;
 	m.hdr.type = type;
 	m.hdr.len = (uint32_t)len;
-	memcpy(&m.u, body, len);
+	if (len > 0)
+		memcpy(&m.u, body, len);
 	ret = ctl_send(c->fd, &m, NULL, 0);
 	if (ret < 0)
 		return ret;

@@ -26,6 +26,9 @@ const struct pal_cmd pal_cmds[] = {
 	{ "console", cmd_console, "console DOMAIN",
 	  "attach to a domain's console (Ctrl-] detaches)" },
 	{ "dmesg", cmd_dmesg, "dmesg", "print the hypervisor's log" },
+	{ "policy", cmd_policy, "policy show",
+	  "show the active security module and its decisions" },
+	{ "audit", cmd_audit, "audit", "print the security audit log (denials)" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -31,6 +31,11 @@ int cmd_reboot(int, char **);
 int cmd_destroy(int, char **);
 int cmd_console(int, char **);
 int cmd_dmesg(int, char **);
+int cmd_policy(int, char **);
+int cmd_audit(int, char **);
+
+/* Print a file of the run directory; 0, or 1 after saying why not. */
+int pal_cat_rundir(const char *name);
 
 /* pal_monitor.c: follow a domain until it is gone; applies on_* actions. */
 int pal_monitor(struct palctl *c, const struct domcfg *cfg, struct pal_domain *pd,

@@ -345,16 +345,13 @@ int cmd_console(int argc, char **argv)
 	return pal_console_relay(fd, isatty(0));
 }
 
-int cmd_dmesg(int argc, char **argv)
+int pal_cat_rundir(const char *name)
 {
 	char path[256], buf[4096];
 	size_t n;
 	FILE *f;
 
-	(void)argv;
-	if (argc != 1)
-		return pal_usage_of("dmesg"), 2;
-	rundir_path(path, sizeof(path), "palisade-hv.log");
+	rundir_path(path, sizeof(path), name);
 	f = fopen(path, "re");
 	if (f == NULL)
 		return pal_err("%s: %s", path, strerror(errno));
@@ -362,4 +359,12 @@ int cmd_dmesg(int argc, char **argv)
 		fwrite(buf, 1, n, stdout);
 	fclose(f);
 	return 0;
+}
+
+int cmd_dmesg(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return pal_usage_of("dmesg"), 2;
+	return pal_cat_rundir("palisade-hv.log");
 }

@@ -45,6 +45,30 @@ void suite_hypercall(void)
 	    start_info->nr_pages);
 }
 
+/* What Xen's default security policy refuses a guest: each refusal is
+ * -EPERM here and a line in the hypervisor's audit log. */
+void suite_xsm(void)
+{
+	struct evtchn_alloc_unbound au = { .dom = 0, .remote_dom = DOMID_SELF };
+	struct sched_remote_shutdown rs = { .domain_id = 0, .reason = SHUTDOWN_poweroff };
+	char c;
+	long r;
+
+	check(hcall3(__HYPERVISOR_console_io, CONSOLEIO_read, 1, (long)&c) == -XEN_EPERM,
+	    "console_io read is refused");
+	check(hv_memory_op(XENMEM_current_reservation, &(domid_t){0}) == -XEN_EPERM,
+	    "dom0's reservation is not ours to read");
+	check(hv_event_channel_op(EVTCHNOP_alloc_unbound, &au) == -XEN_EPERM,
+	    "no event channel allocated in dom0's name");
+	check(hv_sched_op(SCHEDOP_remote_shutdown, &rs) == -XEN_EPERM,
+	    "no remote shutdown of dom0");
+	au.dom = DOMID_SELF;
+	au.remote_dom = 0;
+	r = hv_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+	check(r == 0 && au.port != 0, "an unbound port of our own, for dom0: port %u",
+	    au.port);
+}
+
 /* Every frame the builder did not fill reads as zero. */
 void suite_zeromem(void)
 {

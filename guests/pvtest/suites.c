@@ -5,6 +5,7 @@
 const struct suite suites[] = {
 	{ "console", suite_console },
 	{ "hypercall", suite_hypercall },
+	{ "xsm", suite_xsm },
 	{ "zeromem", suite_zeromem },
 	{ "traps", suite_traps },
 	{ "user", suite_user },

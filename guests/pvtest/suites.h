@@ -13,6 +13,7 @@ void *mm_map_window(unsigned long pfn, unsigned int count);
 
 void suite_console(void);
 void suite_hypercall(void);
+void suite_xsm(void);
 void suite_zeromem(void);
 void suite_traps(void);
 void suite_user(void);

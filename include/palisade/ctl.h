@@ -34,6 +34,7 @@ enum ctl_type {
 	CTL_EVTCHN_BIND_INTERDOMAIN,
 	CTL_EVTCHN_CLOSE,
 	CTL_SET_LOGLEVEL,
+	CTL_XSM_INFO,
 	CTL_TYPE_MAX
 };
 
@@ -133,6 +134,13 @@ struct ctl_evtchn {
 	uint32_t pad;
 };
 
+/* XSM_INFO reply: the active security module and its counters. */
+struct ctl_xsm_info {
+	char module[32];
+	uint64_t checks;
+	uint64_t denials;
+};
+
 union ctl_body {
 	struct ctl_domain_create create;
 	struct ctl_domid dom;
@@ -141,6 +149,7 @@ union ctl_body {
 	struct ctl_vcpu_context vcpu;
 	struct ctl_foreign_map fmap;
 	struct ctl_evtchn evtchn;
+	struct ctl_xsm_info xsm;
 	uint32_t level;
 };
 

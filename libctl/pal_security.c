@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* pal policy, pal audit: what the hypervisor's security module is doing. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pal.h"
+
+int cmd_policy(int argc, char **argv)
+{
+	struct palctl c;
+	struct ctl_msg rep;
+	int ret;
+
+	if (argc != 2 || strcmp(argv[1], "show") != 0)
+		return pal_usage_of("policy"), 2;
+	if (pal_connect(&c) < 0)
+		return 1;
+	ret = palctl_call(&c, CTL_XSM_INFO, NULL, 0, &rep, NULL, NULL);
+	palctl_close(&c);
+	if (ret < 0)
+		return pal_err("policy: %s", palctl_strerror(ret));
+	if (rep.hdr.len != sizeof(struct ctl_xsm_info))
+		return pal_err("policy: bad reply from the hypervisor");
+	rep.u.req.xsm.module[sizeof(rep.u.req.xsm.module) - 1] = '\0';
+	printf("module          : %s\n", rep.u.req.xsm.module);
+	printf("policy          : %s\n", strcmp(rep.u.req.xsm.module, "dummy") == 0 ?
+	    "Xen's default (dom0 privileged; guests act on themselves)" : "loaded");
+	printf("decisions       : %llu\n", (unsigned long long)rep.u.req.xsm.checks);
+	printf("denials         : %llu\n", (unsigned long long)rep.u.req.xsm.denials);
+	return 0;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return pal_usage_of("audit"), 2;
+	return pal_cat_rundir("audit.log");
+}
