@@ -34,6 +34,9 @@ ssize_t ctl_req_size(uint16_t type)
 		return sizeof(uint32_t);
 	case CTL_XSM_INFO:
 		return 0;
+	case CTL_GNT_MAP:
+	case CTL_GNT_UNMAP:
+		return sizeof(struct ctl_gnt);
 	default:
 		return -1;
 	}

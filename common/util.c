@@ -12,6 +12,13 @@
 #include "palisade/ctl.h"
 #include "palisade/util.h"
 
+void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
 uint64_t now_ns(void)
 {
 	struct timespec ts;

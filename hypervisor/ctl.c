@@ -79,6 +79,8 @@ static const enum xsm_hook ctl_hooks[CTL_TYPE_MAX] = {
 	[CTL_EVTCHN_CLOSE] = XSM_EVTCHN_CLOSE,
 	[CTL_SET_LOGLEVEL] = XSM_SYSCTL,
 	[CTL_XSM_INFO] = XSM_SYSCTL,
+	[CTL_GNT_MAP] = XSM_GRANT_MAP,
+	[CTL_GNT_UNMAP] = XSM_GRANT_UNMAP,
 };
 
 /* The domain a request is about, if XSM lets dom0 do this to it. */
@@ -167,7 +169,7 @@ static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
 		break;
 	case CTL_FOREIGN_MAP:
 		if ((d = ctl_domain(m->hdr.type, b->fmap.domid, &ret)) != NULL &&
-		    (ret = memshare_page(d, b->fmap.pfn, &fds[0])) == 0)
+		    (ret = memshare_get(d, b->fmap.pfn, &fds[0])) == 0)
 			*nfds = 1;
 		break;
 	case CTL_EVTCHN_ALLOC_UNBOUND:
@@ -192,6 +194,20 @@ static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
 		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
 		if (ret == 0)
 			log_set_level((int)b->level);
+		break;
+	case CTL_GNT_MAP:
+		rep->u.req.gnt = b->gnt;
+		rep->hdr.len = sizeof(struct ctl_gnt);
+		if ((d = ctl_domain(m->hdr.type, b->gnt.domid, &ret)) != NULL &&
+		    (ret = gnt_map_dom0(b->gnt.domid, b->gnt.ref,
+		    b->gnt.flags & CTL_GNT_READONLY, &rep->u.req.gnt.handle,
+		    &fds[0])) == 0)
+			*nfds = 1;
+		break;
+	case CTL_GNT_UNMAP:
+		ret = xsm_check(XSM_GRANT_UNMAP, &ctl_dom0, NULL);
+		if (ret == 0)
+			ret = gnt_unmap_dom0(b->gnt.handle);
 		break;
 	case CTL_XSM_INFO:
 		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
@@ -238,6 +254,6 @@ void ctl_client_event(int fd)
 	}
 	ctl_send(fd, &rep, out_fds, nout);
 	/* Shared pages are ours to give away once: close our copy. */
-	if (m.hdr.type == CTL_FOREIGN_MAP && nout == 1)
+	if ((m.hdr.type == CTL_FOREIGN_MAP || m.hdr.type == CTL_GNT_MAP) && nout == 1)
 		close(out_fds[0]);
 }

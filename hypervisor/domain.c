@@ -54,6 +54,7 @@ static void domain_free(struct domain *d)
 		if (d->vcpu[i] != NULL)
 			vcpu_destroy(d->vcpu[i]);
 	evtchn_fini(d);
+	memshare_fini(d);
 	priv_fini(d);
 	if (d->ram != NULL)
 		munmap(d->ram, d->max_pages * PAGE_SIZE);
@@ -62,6 +63,7 @@ static void domain_free(struct domain *d)
 	if (d->vm_fd >= 0)
 		close(d->vm_fd);
 	free(d->populated);
+	pthread_cond_destroy(&d->quiesced);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -117,6 +119,7 @@ int domain_create(const struct ctl_domain_create *req, uint32_t *domid)
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&d->lock, &ma);
+	pthread_cond_init(&d->quiesced, NULL);
 	pthread_mutexattr_destroy(&ma);
 	d->ram_fd = d->priv_fd = d->vm_fd = -1;
 	memcpy(d->name, req->name, sizeof(d->name));
@@ -179,6 +182,25 @@ struct domain *domain_get(uint32_t domid)
 	return d;
 }
 
+struct domain *domain_ref(uint32_t domid)
+{
+	struct domain *d;
+
+	if (domid >= HV_MAX_DOMAINS)
+		return NULL;
+	pthread_mutex_lock(&hv.lock);
+	d = hv.domains[domid];
+	if (d != NULL)
+		__atomic_add_fetch(&d->refs, 1, __ATOMIC_ACQ_REL);
+	pthread_mutex_unlock(&hv.lock);
+	return d;
+}
+
+void domain_unref(struct domain *d)
+{
+	__atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL);
+}
+
 static void domain_wake_all(struct domain *d)
 {
 	unsigned int i;
@@ -203,6 +225,11 @@ int domain_destroy(uint32_t domid)
 	d->state = DOM_DYING;
 	domain_wake_all(d);
 	pthread_mutex_unlock(&d->lock);
+	/* Out of the table, no new references; wait out the ones held
+	 * (a grant copy lasts microseconds). */
+	while (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE) != 0)
+		sleep_ms(1);
+	gnt_domain_gone(domid);
 	log_info("d%u: destroyed", domid);
 	domain_free(d);		/* joins the vCPU threads */
 	return 0;
@@ -224,6 +251,19 @@ int domain_pause(struct domain *d)
 	domain_wake_all(d);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
+}
+
+void domain_pause_sync(struct domain *d)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&d->lock);
+	d->pause_count++;
+	domain_wake_all(d);
+	for (i = 0; i < d->nr_vcpus; i++)
+		while (d->vcpu[i] != NULL && d->vcpu[i]->active)
+			pthread_cond_wait(&d->quiesced, &d->lock);
+	pthread_mutex_unlock(&d->lock);
 }
 
 int domain_unpause(struct domain *d)
@@ -338,6 +378,9 @@ int domain_set_vcpu_context(struct domain *d, const struct ctl_vcpu_context *c)
 	s->vcpu_info[v->id].evtchn_upcall_mask = 1;
 	time_update(v);
 	pthread_mutex_unlock(&d->lock);
+	if (c->vcpu == 0 && gpa_is_guest_page(d, c->console_pfn) &&
+	    gpa_is_guest_page(d, c->store_pfn))
+		gnt_init(d, c->console_pfn, c->store_pfn);
 	return 0;
 }
 

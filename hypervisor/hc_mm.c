@@ -23,7 +23,8 @@ static bool pte_frame_ok(struct domain *d, uint64_t val)
 
 	if (!(val & PTE_P))
 		return true;
-	return mfn_is_guest_ram(d, mfn) || mfn == priv_shared_info_mfn();
+	return mfn_is_guest_ram(d, mfn) || mfn == priv_shared_info_mfn() ||
+	    gnt_frame_is_table(d, mfn);
 }
 
 static long mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val)

@@ -31,7 +31,8 @@
 /* Private frames, by index from PRIV_GPA (see privarea.c). */
 enum priv_frame {
 	PF_L3 = 0, PF_L2_M2P, PF_L2_PRIV, PF_L1_PRIV, PF_IDT, PF_STUBS,
-	PF_SHARED_INFO, PF_ZERO, PF_VCPU_BASE,
+	PF_SHARED_INFO, PF_ZERO, PF_GNT,
+	PF_VCPU_BASE = PF_GNT + 4,	/* after GNT_MAX_FRAMES grant frames */
 };
 /* Per vCPU: the GDT's first page (our ring-0 and TSS descriptors), its
  * page 14 (Xen's reserved flat selectors at 0xe000), the TSS, the stack. */
@@ -53,6 +54,22 @@ enum { PFV_GDT_LOW, PFV_GDT_XEN, PFV_TSS, PFV_STACK, PF_PER_VCPU };
 #define RFLAGS_FIXED	0x2ull
 
 struct domain;
+struct shared_page;
+
+/* Grant tables (v1): per-domain limits. */
+#define GNT_MAX_FRAMES		4
+#define GNT_PER_FRAME		(PAGE_SIZE / sizeof(grant_entry_v1_t))
+#define GNT_MAX_ENTRIES		(GNT_MAX_FRAMES * GNT_PER_FRAME)
+#define GNT_MAX_MAPS		1024	/* dom0's maptrack */
+#define GNT_MAX_COPY_OPS	512	/* per hypercall */
+
+/* What is pinned of one grant: the frame as it was when first pinned. */
+struct gnt_active {
+	uint16_t readers, writers;
+	uint16_t domid;			/* who it was pinned for */
+	bool readonly;
+	uint64_t frame;
+};
 
 /* The interrupted CPL3 context a trap or hypercall left us. */
 struct pv_frame {
@@ -100,6 +117,7 @@ struct vcpu {
 
 	/* Scheduling: all under d->lock. */
 	bool up, blocked, kicked;
+	bool active;			/* between a runnable check and the next */
 	pthread_cond_t wake;
 	uint64_t timer_deadline;	/* system time ns, 0 = none */
 	uint64_t periodic_ns, periodic_next;
@@ -129,6 +147,7 @@ struct domain {
 	char name[CTL_NAME_LEN];
 	uint8_t uuid[16];
 	pthread_mutex_t lock;
+	pthread_cond_t quiesced;	/* a vCPU stopped being active */
 	enum dom_state state;
 	unsigned int pause_count;
 	uint32_t shutdown_reason;
@@ -154,6 +173,10 @@ struct domain {
 	char cons_line[256];		/* console_io output, assembled by line */
 	size_t cons_len;
 	unsigned int warn_budget;	/* rate limit for guest-triggered warnings */
+	struct shared_page *shared;	/* memshare.c, under lock */
+	unsigned int gnt_frames;	/* grant table frames set up */
+	struct gnt_active gnt_active[GNT_MAX_ENTRIES];	/* under lock */
+	unsigned int refs;		/* domain_ref() holders: destroy waits */
 };
 
 /* --- global state (main.c, domain.c) ---------------------------------- */
@@ -172,9 +195,17 @@ extern struct hv hv;
 
 /* domain.c */
 int domain_create(const struct ctl_domain_create *req, uint32_t *domid);
-struct domain *domain_get(uint32_t domid);	/* takes a reference: caller holds hv.lock semantics */
+/* The domain with this id, for the main (control) thread, which is the
+ * only one that destroys domains. */
+struct domain *domain_get(uint32_t domid);
+/* From any thread: a reference that keeps the domain from being freed. */
+struct domain *domain_ref(uint32_t domid);
+void domain_unref(struct domain *d);
 int domain_destroy(uint32_t domid);
 int domain_pause(struct domain *d);
+/* Pause and wait until no vCPU runs or touches guest memory (as Xen's
+ * domain_pause does); never from one of d's own vCPUs. */
+void domain_pause_sync(struct domain *d);
 int domain_unpause(struct domain *d);
 void domain_shutdown(struct domain *d, uint32_t reason);
 void domain_crash(struct domain *d, const char *why);
@@ -278,8 +309,19 @@ long hc_event_channel_op(struct vcpu *v, uint64_t *a);
 long hc_multicall(struct vcpu *v, uint64_t *a);
 long hc_iret(struct vcpu *v, uint64_t *a);
 
-/* memshare.c */
-int memshare_page(struct domain *d, uint64_t pfn, int *fd_out);
+/* memshare.c: one page of a domain shared through its own memfd */
+int memshare_get(struct domain *d, uint64_t pfn, int *fd_out);	/* fd is ours to give */
+void memshare_put(struct domain *d, uint64_t pfn);	/* last put revokes */
+void memshare_fini(struct domain *d);
+
+/* grant.c: grant tables, v1 */
+long hc_grant_table_op(struct vcpu *v, uint64_t *a);
+void gnt_init(struct domain *d, uint64_t console_pfn, uint64_t store_pfn);
+bool gnt_frame_is_table(struct domain *d, uint64_t mfn);
+int gnt_map_dom0(uint32_t domid, uint32_t ref, bool readonly, uint32_t *handle,
+    int *fd);
+int gnt_unmap_dom0(uint32_t handle);
+void gnt_domain_gone(uint32_t domid);
 
 /* ctl.c: the control socket */
 int ctl_listen(const char *path);

@@ -31,6 +31,7 @@ static const hc_fn hc_table[] = {
 	[__HYPERVISOR_sched_op] = hc_sched_op,
 	[__HYPERVISOR_callback_op] = hc_callback_op,
 	[__HYPERVISOR_event_channel_op] = hc_event_channel_op,
+	[__HYPERVISOR_grant_table_op] = hc_grant_table_op,
 };
 
 long hypercall_call(struct vcpu *v, unsigned int nr, uint64_t a[6])

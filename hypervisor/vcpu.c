@@ -272,10 +272,16 @@ static void *vcpu_thread(void *arg)
 	v->tid = gettid();
 	for (;;) {
 		pthread_mutex_lock(&d->lock);
-		if (!vcpu_runnable(v) && !vcpu_wait(v)) {
-			pthread_mutex_unlock(&d->lock);
-			break;
+		if (!vcpu_runnable(v)) {
+			/* Quiescent: neither in the guest nor touching its memory. */
+			v->active = false;
+			pthread_cond_broadcast(&d->quiesced);
+			if (!vcpu_wait(v)) {
+				pthread_mutex_unlock(&d->lock);
+				break;
+			}
 		}
+		v->active = true;
 		pthread_mutex_unlock(&d->lock);
 		if (vcpu_prepare_entry(v) < 0) {
 			vcpu_crash(v, "cannot load vCPU state");

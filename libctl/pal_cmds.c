@@ -19,13 +19,6 @@
 #include "palisade/xen.h"
 #include "pal.h"
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Our daemons sit beside pal (build tree) or in ../sbin (installed). */
 static int find_daemon(const char *name, char *out, size_t n)
 {

@@ -35,6 +35,8 @@ enum ctl_type {
 	CTL_EVTCHN_CLOSE,
 	CTL_SET_LOGLEVEL,
 	CTL_XSM_INFO,
+	CTL_GNT_MAP,
+	CTL_GNT_UNMAP,
 	CTL_TYPE_MAX
 };
 
@@ -134,6 +136,16 @@ struct ctl_evtchn {
 	uint32_t pad;
 };
 
+/* GNT_MAP: map grant ref of domid for dom0 (reply: handle, and the page's
+ * memfd, read-only when flags has CTL_GNT_READONLY). GNT_UNMAP: handle. */
+#define CTL_GNT_READONLY 1u
+struct ctl_gnt {
+	uint32_t domid;
+	uint32_t ref;
+	uint32_t flags;
+	uint32_t handle;
+};
+
 /* XSM_INFO reply: the active security module and its counters. */
 struct ctl_xsm_info {
 	char module[32];
@@ -150,6 +162,7 @@ union ctl_body {
 	struct ctl_foreign_map fmap;
 	struct ctl_evtchn evtchn;
 	struct ctl_xsm_info xsm;
+	struct ctl_gnt gnt;
 	uint32_t level;
 };
 

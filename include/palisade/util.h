@@ -14,6 +14,7 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 uint64_t now_ns(void);
+void sleep_ms(unsigned int ms);
 /* strlcpy semantics: always terminates, returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t size);
 /* Run directory: $PALISADE_RUNDIR or the default; path joins name to it. */

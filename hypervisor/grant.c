@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Grant tables, v1 (xen/grant_table.h). A domain's table lives in its
+ * private frames (PF_GNT...), which the guest maps like shared_info. A
+ * grant is pinned while it is mapped or copied: the entry's GTF_reading /
+ * GTF_writing bits say so to the granter, and the frame is taken once, at
+ * the first pin, so changing the entry later changes nothing in use.
+ *
+ * Mapping shares exactly one page through memshare.c; dom0 processes get
+ * the page's memfd (read-only for a read-only grant) and a handle, and
+ * unmapping revokes. Guests copy between their own frames and frames
+ * granted to them. Guests mapping grants into their own page tables are
+ * not offered yet (-ENOSYS).
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "palisade/log.h"
+#include "hv.h"
+
+#define GNT_INIT_FRAMES 1
+#define PIN_TRIES 8		/* a guest flipping its entry makes pinning fail */
+
+static grant_entry_v1_t *entry(struct domain *d, uint32_t ref)
+{
+	return (grant_entry_v1_t *)(d->priv + PF_GNT * PAGE_SIZE) + ref;
+}
+
+static uint32_t nr_entries(struct domain *d)
+{
+	return d->gnt_frames * GNT_PER_FRAME;
+}
+
+bool gnt_frame_is_table(struct domain *d, uint64_t mfn)
+{
+	uint64_t first = (PRIV_GPA >> PAGE_SHIFT) + PF_GNT;
+
+	return mfn >= first && mfn < first + d->gnt_frames;
+}
+
+/* The toolstack's reserved entries: console and store pages, for dom0. */
+void gnt_init(struct domain *d, uint64_t console_pfn, uint64_t store_pfn)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->gnt_frames < GNT_INIT_FRAMES)
+		d->gnt_frames = GNT_INIT_FRAMES;
+	*entry(d, GNTTAB_RESERVED_CONSOLE) = (grant_entry_v1_t){
+		.flags = GTF_permit_access, .domid = 0, .frame = (uint32_t)console_pfn };
+	*entry(d, GNTTAB_RESERVED_XENSTORE) = (grant_entry_v1_t){
+		.flags = GTF_permit_access, .domid = 0, .frame = (uint32_t)store_pfn };
+	pthread_mutex_unlock(&d->lock);
+}
+
+/*
+ * Pin grant ref of granter g for domain dom; g->lock held. The entry's
+ * flags and domid are one 32-bit word, updated with compare-and-swap as
+ * the guest may change it under us.
+ */
+static int16_t pin(struct domain *g, uint32_t ref, uint16_t dom, bool write)
+{
+	struct gnt_active *act;
+	uint32_t *word, old, new;
+	unsigned int i;
+
+	if (ref >= nr_entries(g))
+		return GNTST_bad_gntref;
+	act = &g->gnt_active[ref];
+	word = (uint32_t *)entry(g, ref);
+	for (i = 0; i < PIN_TRIES; i++) {
+		uint16_t flags;
+
+		old = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+		flags = (uint16_t)old;
+		if ((flags & GTF_type_mask) != GTF_permit_access ||
+		    (uint16_t)(old >> 16) != dom)
+			return GNTST_general_error;
+		if (write && (flags & GTF_readonly))
+			return GNTST_permission_denied;
+		new = old | GTF_reading | (write ? GTF_writing : 0);
+		if (__atomic_compare_exchange_n(word, &old, new, false,
+		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			break;
+	}
+	if (i == PIN_TRIES)
+		return GNTST_general_error;
+	if (act->readers + act->writers == 0) {
+		act->frame = entry(g, ref)->frame;
+		act->domid = dom;
+		act->readonly = (uint16_t)old & GTF_readonly;
+		if (!mfn_is_guest_ram(g, act->frame)) {
+			__atomic_fetch_and(word, ~(uint32_t)(GTF_reading | GTF_writing),
+			    __ATOMIC_RELEASE);
+			return GNTST_bad_page;
+		}
+	} else if (act->domid != dom) {
+		return GNTST_general_error;
+	}
+	if (write)
+		act->writers++;
+	else
+		act->readers++;
+	return GNTST_okay;
+}
+
+static void unpin(struct domain *g, uint32_t ref, bool write)
+{
+	struct gnt_active *act = &g->gnt_active[ref];
+	uint32_t *word = (uint32_t *)entry(g, ref);
+
+	if (write)
+		act->writers--;
+	else
+		act->readers--;
+	if (act->writers == 0)
+		__atomic_fetch_and(word, ~(uint32_t)GTF_writing, __ATOMIC_RELEASE);
+	if (act->readers + act->writers == 0)
+		__atomic_fetch_and(word, ~(uint32_t)GTF_reading, __ATOMIC_RELEASE);
+}
+
+/* --- dom0's mappings ----------------------------------------------------- */
+
+struct gnt_map {
+	bool used;
+	bool readonly;
+	uint32_t domid, ref;
+	uint64_t frame;
+};
+
+static struct gnt_map maps[GNT_MAX_MAPS];
+static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int gntst_to_errno(int16_t st)
+{
+	switch (st) {
+	case GNTST_okay: return 0;
+	case GNTST_bad_domain: return -XEN_ESRCH;
+	case GNTST_permission_denied: return -XEN_EPERM;
+	case GNTST_no_space: return -XEN_ENOSPC;
+	default: return -XEN_EINVAL;
+	}
+}
+
+/* A read-only descriptor for the same page: a new open of the memfd. */
+static int reopen_readonly(int fd)
+{
+	char path[64];
+	int ro;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	close(fd);
+	return ro;
+}
+
+/* Main thread only (the control socket), like domain destruction. */
+int gnt_map_dom0(uint32_t domid, uint32_t ref, bool readonly, uint32_t *handle,
+    int *fd)
+{
+	struct domain *g = domain_get(domid);
+	uint32_t h;
+	int16_t st;
+	int ret;
+
+	if (g == NULL)
+		return -XEN_ESRCH;
+	pthread_mutex_lock(&maps_lock);
+	for (h = 0; h < GNT_MAX_MAPS && maps[h].used; h++)
+		;
+	if (h == GNT_MAX_MAPS) {
+		pthread_mutex_unlock(&maps_lock);
+		return -XEN_ENOSPC;
+	}
+	pthread_mutex_lock(&g->lock);
+	st = pin(g, ref, 0, !readonly);
+	if (st == GNTST_okay)
+		maps[h] = (struct gnt_map){ true, readonly, domid, ref,
+		    g->gnt_active[ref].frame };
+	pthread_mutex_unlock(&g->lock);
+	pthread_mutex_unlock(&maps_lock);
+	if (st != GNTST_okay) {
+		gwarn(g, "dom0 map of gref %u: status %d", ref, st);
+		return gntst_to_errno(st);
+	}
+	ret = memshare_get(g, maps[h].frame, fd);
+	if (ret == 0 && readonly && (*fd = reopen_readonly(*fd)) < 0)
+		ret = -XEN_ENOMEM;
+	if (ret < 0) {
+		gnt_unmap_dom0(h);
+		return ret;
+	}
+	*handle = h;
+	return 0;
+}
+
+int gnt_unmap_dom0(uint32_t handle)
+{
+	struct gnt_map m;
+	struct domain *g;
+
+	pthread_mutex_lock(&maps_lock);
+	if (handle >= GNT_MAX_MAPS || !maps[handle].used) {
+		pthread_mutex_unlock(&maps_lock);
+		return -XEN_EINVAL;
+	}
+	m = maps[handle];
+	maps[handle].used = false;
+	pthread_mutex_unlock(&maps_lock);
+	g = domain_get(m.domid);
+	if (g == NULL)
+		return 0;
+	memshare_put(g, m.frame);
+	pthread_mutex_lock(&g->lock);
+	unpin(g, m.ref, !m.readonly);
+	pthread_mutex_unlock(&g->lock);
+	return 0;
+}
+
+/* A destroyed domain's pages live on in the holders' memfds; its handles
+ * go. */
+void gnt_domain_gone(uint32_t domid)
+{
+	uint32_t h;
+
+	pthread_mutex_lock(&maps_lock);
+	for (h = 0; h < GNT_MAX_MAPS; h++)
+		if (maps[h].used && maps[h].domid == domid)
+			maps[h].used = false;
+	pthread_mutex_unlock(&maps_lock);
+}
+
+/* --- hypercalls ------------------------------------------------------------- */
+
+static long gnt_setup_table(struct vcpu *v, uint64_t arg)
+{
+	struct domain *d = v->d;
+	struct gnttab_setup_table op;
+	xen_pfn_t mfn;
+	uint32_t i;
+
+	if (copy_from_guest(v, &op, arg, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	if (domain_xsm_self(XSM_GRANT_SETUP, d, op.dom) < 0)
+		op.status = GNTST_permission_denied;
+	else if (op.nr_frames > GNT_MAX_FRAMES)
+		op.status = GNTST_general_error;
+	else
+		op.status = GNTST_okay;
+	for (i = 0; op.status == GNTST_okay && i < op.nr_frames; i++) {
+		mfn = (PRIV_GPA >> PAGE_SHIFT) + PF_GNT + i;
+		if (copy_to_guest(v, (uint64_t)(uintptr_t)op.frame_list.p +
+		    i * sizeof(mfn), &mfn, sizeof(mfn)) < 0)
+			return -XEN_EFAULT;
+	}
+	if (op.status == GNTST_okay) {
+		pthread_mutex_lock(&d->lock);
+		if (op.nr_frames > d->gnt_frames)
+			d->gnt_frames = op.nr_frames;
+		pthread_mutex_unlock(&d->lock);
+	}
+	return copy_to_guest(v, arg, &op, sizeof(op));
+}
+
+static long gnt_query_size(struct vcpu *v, uint64_t arg)
+{
+	struct gnttab_query_size op;
+
+	if (copy_from_guest(v, &op, arg, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	if (domain_xsm_self(XSM_GRANT_QUERY, v->d, op.dom) < 0) {
+		op.status = GNTST_permission_denied;
+	} else {
+		op.nr_frames = v->d->gnt_frames;
+		op.max_nr_frames = GNT_MAX_FRAMES;
+		op.status = GNTST_okay;
+	}
+	return copy_to_guest(v, arg, &op, sizeof(op));
+}
+
+static long gnt_set_version(struct vcpu *v, uint64_t arg)
+{
+	struct gnttab_set_version op;
+	long ret;
+
+	if (copy_from_guest(v, &op, arg, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	if (op.version != 1 && op.version != 2)
+		ret = -XEN_EINVAL;
+	else if (op.version == 2)
+		ret = -XEN_ENOSYS;	/* v2 is not offered, as with Xen's max version 1 */
+	else
+		ret = 0;
+	op.version = 1;
+	if (copy_to_guest(v, arg, &op, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	return ret;
+}
+
+static long gnt_get_version(struct vcpu *v, uint64_t arg)
+{
+	struct gnttab_get_version op;
+	long ret;
+
+	if (copy_from_guest(v, &op, arg, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	ret = domain_xsm_self(XSM_GRANT_QUERY, v->d, op.dom);
+	if (ret < 0)
+		return ret;
+	op.version = 1;
+	return copy_to_guest(v, arg, &op, sizeof(op));
+}
+
+static long gnt_dump_table(struct vcpu *v, uint64_t arg)
+{
+	struct domain *d = v->d;
+	struct gnttab_dump_table op;
+	uint32_t ref, shown = 0;
+
+	if (copy_from_guest(v, &op, arg, sizeof(op)) < 0)
+		return -XEN_EFAULT;
+	op.status = GNTST_okay;
+	if (domain_xsm_self(XSM_GRANT_QUERY, d, op.dom) < 0)
+		op.status = GNTST_permission_denied;
+	pthread_mutex_lock(&d->lock);
+	for (ref = 0; op.status == GNTST_okay && ref < nr_entries(d) && shown < 64; ref++) {
+		grant_entry_v1_t e = *entry(d, ref);
+
+		if (e.flags == 0)
+			continue;
+		log_info("d%u: gref %u: flags %#x domid %u frame %#x, pinned %u/%u",
+		    d->domid, ref, e.flags, e.domid, e.frame,
+		    d->gnt_active[ref].readers, d->gnt_active[ref].writers);
+		shown++;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return copy_to_guest(v, arg, &op, sizeof(op));
+}
+
+/* One side of a copy: a frame of ours, or a grant to us. */
+struct copy_side {
+	struct domain *d;	/* referenced when it is another domain */
+	uint32_t ref;
+	bool pinned, write;
+	uint8_t *page;
+};
+
+static int16_t copy_side_get(struct vcpu *v, struct copy_side *s,
+    const struct gnttab_copy_ptr *p, bool is_gref, bool write)
+{
+	struct domain *self = v->d;
+	uint64_t frame;
+	int16_t st;
+
+	memset(s, 0, sizeof(*s));
+	s->write = write;
+	if (!is_gref) {
+		if (p->domid != DOMID_SELF && p->domid != self->domid)
+			return GNTST_permission_denied;	/* frames: our own only */
+		frame = p->u.gmfn;
+		if (!mfn_is_guest_ram(self, frame))
+			return GNTST_bad_page;
+		s->page = self->ram + frame * PAGE_SIZE;
+		return GNTST_okay;
+	}
+	s->d = p->domid == DOMID_SELF ? NULL : domain_ref(p->domid);
+	if (p->domid != DOMID_SELF && s->d == NULL)
+		return GNTST_bad_domain;
+	if (xsm_check(XSM_GRANT_COPY, &self->sec, &(s->d ? s->d : self)->sec) < 0)
+		return GNTST_permission_denied;
+	pthread_mutex_lock(&(s->d ? s->d : self)->lock);
+	st = pin(s->d ? s->d : self, p->u.ref, (uint16_t)self->domid, write);
+	if (st == GNTST_okay) {
+		struct domain *g = s->d ? s->d : self;
+
+		s->pinned = true;
+		s->ref = p->u.ref;
+		s->page = g->ram + g->gnt_active[p->u.ref].frame * PAGE_SIZE;
+	}
+	pthread_mutex_unlock(&(s->d ? s->d : self)->lock);
+	return st;
+}
+
+static void copy_side_put(struct vcpu *v, struct copy_side *s)
+{
+	struct domain *g = s->d ? s->d : v->d;
+
+	if (s->pinned) {
+		pthread_mutex_lock(&g->lock);
+		unpin(g, s->ref, s->write);
+		pthread_mutex_unlock(&g->lock);
+	}
+	if (s->d != NULL)
+		domain_unref(s->d);
+}
+
+static int16_t gnt_copy_one(struct vcpu *v, const struct gnttab_copy *op)
+{
+	struct copy_side src, dst;
+	int16_t st;
+
+	if (op->source.offset + (uint32_t)op->len > PAGE_SIZE ||
+	    op->dest.offset + (uint32_t)op->len > PAGE_SIZE)
+		return GNTST_bad_copy_arg;
+	if (op->len == 0)
+		return GNTST_okay;	/* nothing to copy, nothing to pin */
+	st = copy_side_get(v, &src, &op->source, op->flags & GNTCOPY_source_gref, false);
+	if (st == GNTST_okay) {
+		st = copy_side_get(v, &dst, &op->dest, op->flags & GNTCOPY_dest_gref, true);
+		if (st == GNTST_okay)
+			memmove(dst.page + op->dest.offset, src.page + op->source.offset,
+			    op->len);
+		copy_side_put(v, &dst);
+	}
+	copy_side_put(v, &src);
+	return st;
+}
+
+static long gnt_copy(struct vcpu *v, uint64_t arg, uint32_t count)
+{
+	struct gnttab_copy op;
+	uint32_t i;
+
+	if (count > GNT_MAX_COPY_OPS)
+		return -XEN_EINVAL;
+	for (i = 0; i < count; i++) {
+		uint64_t at = arg + (uint64_t)i * sizeof(op);
+
+		if (copy_from_guest(v, &op, at, sizeof(op)) < 0)
+			return -XEN_EFAULT;
+		op.status = gnt_copy_one(v, &op);
+		if (op.status != GNTST_okay)
+			gwarn(v->d, "copy %u: status %d", i, op.status);
+		if (copy_to_guest(v, at + offsetof(struct gnttab_copy, status),
+		    &op.status, sizeof(op.status)) < 0)
+			return -XEN_EFAULT;
+	}
+	return 0;
+}
+
+long hc_grant_table_op(struct vcpu *v, uint64_t *a)
+{
+	uint32_t count = (uint32_t)a[2];
+
+	switch (a[0]) {
+	case GNTTABOP_setup_table:
+	case GNTTABOP_query_size:
+	case GNTTABOP_set_version:
+	case GNTTABOP_get_version:
+	case GNTTABOP_dump_table:
+		if (count != 1)
+			return -XEN_EINVAL;
+		break;
+	}
+	switch (a[0]) {
+	case GNTTABOP_setup_table: return gnt_setup_table(v, a[1]);
+	case GNTTABOP_query_size: return gnt_query_size(v, a[1]);
+	case GNTTABOP_set_version: return gnt_set_version(v, a[1]);
+	case GNTTABOP_get_version: return gnt_get_version(v, a[1]);
+	case GNTTABOP_dump_table: return gnt_dump_table(v, a[1]);
+	case GNTTABOP_copy: return gnt_copy(v, a[1], count);
+	default:
+		/* map/unmap into guest page tables, transfer, v2 status frames */
+		return -XEN_ENOSYS;
+	}
+}

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Grant tables on the real hypervisor core (fake platform): the entry
+ * state machine and busy bits, dom0 mappings that share exactly one page
+ * and are revoked on unmap, read-only grants, maptrack limits, and the
+ * copy operation with every way a guest can get it wrong.
+ */
+#include "config.h"
+
+#include "unit.h"
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fakeguest.h"
+
+static struct domain *a, *b;	/* a grants, b (and dom0) use its grants */
+
+static grant_entry_v1_t *gentry(struct domain *d, uint32_t ref)
+{
+	return (grant_entry_v1_t *)(d->priv + PF_GNT * PAGE_SIZE) + ref;
+}
+
+static void grant(struct domain *d, uint32_t ref, uint16_t to, uint32_t frame,
+    uint16_t flags)
+{
+	*gentry(d, ref) = (grant_entry_v1_t){ .flags = GTF_permit_access | flags,
+	    .domid = to, .frame = frame };
+}
+
+static char *frame_of(struct domain *d, uint64_t pfn)
+{
+	return (char *)d->ram + pfn * PAGE_SIZE;
+}
+
+static void setup_pair(void)
+{
+	a = fg_new();
+	b = fg_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	gnt_init(a, 10, 11);
+}
+
+static void drop_pair(void)
+{
+	if (a != NULL)
+		fg_drop(a);
+	fg_drop(b);
+	a = b = NULL;
+}
+
+static void test_reserved_entries(void)
+{
+	setup_pair();
+	CU_ASSERT_EQUAL(gentry(a, GNTTAB_RESERVED_CONSOLE)->flags, GTF_permit_access);
+	CU_ASSERT_EQUAL(gentry(a, GNTTAB_RESERVED_CONSOLE)->domid, 0);
+	CU_ASSERT_EQUAL(gentry(a, GNTTAB_RESERVED_CONSOLE)->frame, 10);
+	CU_ASSERT_EQUAL(gentry(a, GNTTAB_RESERVED_XENSTORE)->frame, 11);
+	CU_ASSERT_TRUE(gnt_frame_is_table(a, (PRIV_GPA >> PAGE_SHIFT) + PF_GNT));
+	CU_ASSERT_FALSE(gnt_frame_is_table(a, (PRIV_GPA >> PAGE_SHIFT) + PF_GNT + 1));
+	drop_pair();
+}
+
+static void test_dom0_map_revoke(void)
+{
+	uint32_t h;
+	char *p;
+	int fd;
+
+	setup_pair();
+	grant(a, 8, 0, 40, 0);
+	strcpy(frame_of(a, 40), "hello");
+	CU_ASSERT_EQUAL_FATAL(gnt_map_dom0(a->domid, 8, false, &h, &fd), 0);
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access | GTF_reading | GTF_writing);
+	p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	CU_ASSERT_FATAL(p != MAP_FAILED);
+	CU_ASSERT_STRING_EQUAL(p, "hello");
+	strcpy(p, "from dom0");			/* the guest sees dom0's write */
+	CU_ASSERT_STRING_EQUAL(frame_of(a, 40), "from dom0");
+	strcpy(frame_of(a, 41), "neighbour");	/* and only that one page */
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(h), 0);
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);
+	strcpy(frame_of(a, 40), "after unmap");
+	CU_ASSERT_STRING_EQUAL(p, "from dom0");	/* revoked: nothing new */
+	CU_ASSERT_STRING_EQUAL(frame_of(a, 40), "after unmap");
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(h), -XEN_EINVAL);	/* double unmap */
+	munmap(p, PAGE_SIZE);
+	drop_pair();
+}
+
+static void test_dom0_readonly(void)
+{
+	uint32_t h;
+	void *p;
+	int fd;
+
+	setup_pair();
+	grant(a, 9, 0, 42, GTF_readonly);
+	strcpy(frame_of(a, 42), "read me");
+	CU_ASSERT_EQUAL(gnt_map_dom0(a->domid, 9, false, &h, &fd), -XEN_EPERM);
+	CU_ASSERT_EQUAL(gentry(a, 9)->flags, GTF_permit_access | GTF_readonly);
+	CU_ASSERT_EQUAL_FATAL(gnt_map_dom0(a->domid, 9, true, &h, &fd), 0);
+	CU_ASSERT_EQUAL(gentry(a, 9)->flags, GTF_permit_access | GTF_readonly | GTF_reading);
+	CU_ASSERT(mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED);
+	CU_ASSERT(write(fd, "x", 1) < 0);
+	p = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	CU_ASSERT_FATAL(p != MAP_FAILED);
+	CU_ASSERT_STRING_EQUAL(p, "read me");
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(h), 0);
+	CU_ASSERT_EQUAL(gentry(a, 9)->flags, GTF_permit_access | GTF_readonly);
+	munmap(p, PAGE_SIZE);
+	drop_pair();
+}
+
+static void test_dom0_bad_grants(void)
+{
+	uint32_t h;
+	int fd;
+
+	setup_pair();
+	CU_ASSERT_EQUAL(gnt_map_dom0(a->domid, 600, false, &h, &fd), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(gnt_map_dom0(a->domid, 12, false, &h, &fd), -XEN_EINVAL);	/* never granted */
+	grant(a, 13, 5, 40, 0);				/* granted to someone else */
+	CU_ASSERT_EQUAL(gnt_map_dom0(a->domid, 13, false, &h, &fd), -XEN_EINVAL);
+	*gentry(a, 14) = (grant_entry_v1_t){ .flags = GTF_accept_transfer, .domid = 0 };
+	CU_ASSERT_EQUAL(gnt_map_dom0(a->domid, 14, false, &h, &fd), -XEN_EINVAL);
+	grant(a, 15, 0, 0x100000, 0);			/* a frame not theirs */
+	CU_ASSERT_EQUAL(gnt_map_dom0(a->domid, 15, false, &h, &fd), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(gentry(a, 15)->flags, GTF_permit_access);	/* not left busy */
+	CU_ASSERT_EQUAL(gnt_map_dom0(999, 8, false, &h, &fd), -XEN_ESRCH);
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(GNT_MAX_MAPS), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(0xffffffffu), -XEN_EINVAL);
+	drop_pair();
+}
+
+static void test_maptrack_limit(void)
+{
+	static uint32_t h[GNT_MAX_MAPS];
+	uint32_t extra, i;
+	int fd;
+
+	setup_pair();
+	grant(a, 8, 0, 40, 0);
+	for (i = 0; i < GNT_MAX_MAPS; i++) {
+		CU_ASSERT_EQUAL_FATAL(gnt_map_dom0(a->domid, 8, true, &h[i], &fd), 0);
+		close(fd);
+	}
+	CU_ASSERT_EQUAL(gnt_map_dom0(a->domid, 8, true, &extra, &fd), -XEN_ENOSPC);
+	CU_ASSERT_EQUAL(a->gnt_active[8].readers, GNT_MAX_MAPS);
+	for (i = 0; i < GNT_MAX_MAPS; i++)
+		CU_ASSERT_EQUAL(gnt_unmap_dom0(h[i]), 0);
+	CU_ASSERT_EQUAL(a->gnt_active[8].readers, 0);
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);
+	drop_pair();
+}
+
+/* The granter is destroyed while dom0 maps its page: dom0 keeps the page,
+ * the handle goes, nothing dangles. */
+static void test_destroy_while_mapped(void)
+{
+	uint32_t h;
+	char *p;
+	int fd;
+
+	setup_pair();
+	grant(a, 8, 0, 40, 0);
+	strcpy(frame_of(a, 40), "still here");
+	CU_ASSERT_EQUAL_FATAL(gnt_map_dom0(a->domid, 8, false, &h, &fd), 0);
+	p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	CU_ASSERT_FATAL(p != MAP_FAILED);
+	fg_drop(a);
+	a = NULL;
+	CU_ASSERT_STRING_EQUAL(p, "still here");
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(h), -XEN_EINVAL);
+	munmap(p, PAGE_SIZE);
+	drop_pair();
+}
+
+/* b's hypercalls, arguments in b's scratch pages. */
+static long gnttab(unsigned int cmd, const void *ops, size_t size, uint32_t count)
+{
+	uint64_t args[6] = { cmd, FG_SCRATCH, count, 0, 0, 0 };
+
+	memcpy(fg_ptr(b, FG_SCRATCH), ops, size);
+	return hypercall_call(b->vcpu[0], __HYPERVISOR_grant_table_op, args);
+}
+
+static int16_t copy_status(const struct gnttab_copy *op)
+{
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_copy, op, sizeof(*op), 1), 0);
+	return ((struct gnttab_copy *)fg_ptr(b, FG_SCRATCH))->status;
+}
+
+static void test_copy(void)
+{
+	struct gnttab_copy op = {
+		.source = { .u.ref = 20, .domid = 0, .offset = 100 },
+		.dest = { .u.gmfn = 45, .domid = DOMID_SELF, .offset = 8 },
+		.len = 6, .flags = GNTCOPY_source_gref,
+	};
+
+	setup_pair();
+	op.source.domid = (domid_t)a->domid;
+	grant(a, 20, (uint16_t)b->domid, 40, GTF_readonly);
+	strcpy(frame_of(a, 40) + 100, "copied");
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_okay);
+	CU_ASSERT_EQUAL(memcmp(frame_of(b, 45) + 8, "copied", 6), 0);
+	CU_ASSERT_EQUAL(gentry(a, 20)->flags, GTF_permit_access | GTF_readonly);
+
+	/* Into a read-only grant: refused. */
+	op.flags = GNTCOPY_dest_gref;
+	op.source = (struct gnttab_copy_ptr){ .u.gmfn = 45, .domid = DOMID_SELF };
+	op.dest = (struct gnttab_copy_ptr){ .u.ref = 20, .domid = (domid_t)a->domid };
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_permission_denied);
+	/* Into a writable one: done. */
+	grant(a, 21, (uint16_t)b->domid, 41, 0);
+	op.dest.u.ref = 21;
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_okay);
+	CU_ASSERT_EQUAL(memcmp(frame_of(a, 41), frame_of(b, 45), 6), 0);
+	CU_ASSERT_EQUAL(gentry(a, 21)->flags, GTF_permit_access);
+
+	op.dest.offset = PAGE_SIZE - 2;			/* across the page end */
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_bad_copy_arg);
+	op.dest.offset = 0;
+	op.len = 0;					/* nothing: fine */
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_okay);
+	op.len = 6;
+	op.dest.domid = 999;				/* no such domain */
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_bad_domain);
+	op.dest.domid = (domid_t)a->domid;
+	op.dest.u.ref = 4000;				/* beyond the table */
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_bad_gntref);
+	op.dest.u.ref = 8;				/* granted to dom0, not b */
+	grant(a, 8, 0, 40, 0);
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_general_error);
+	op.dest.u.ref = 21;
+	op.source.domid = (domid_t)a->domid;		/* a frame of a's: never */
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_permission_denied);
+	op.source.domid = DOMID_SELF;
+	op.source.u.gmfn = 0x100000;			/* not b's RAM */
+	CU_ASSERT_EQUAL(copy_status(&op), GNTST_bad_page);
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_copy, &op, sizeof(op), GNT_MAX_COPY_OPS + 1),
+	    -XEN_EINVAL);
+	CU_ASSERT_EQUAL(gentry(a, 21)->flags, GTF_permit_access);
+	CU_ASSERT_EQUAL(a->gnt_active[21].writers, 0);
+	drop_pair();
+}
+
+static void test_table_ops(void)
+{
+	struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 2 };
+	struct gnttab_query_size qs = { .dom = DOMID_SELF };
+	struct gnttab_set_version sv = { .version = 2 };
+	struct gnttab_get_version gv = { .dom = DOMID_SELF };
+	xen_pfn_t *frames;
+
+	setup_pair();
+	set_xen_guest_handle(st.frame_list, (xen_pfn_t *)(FG_SCRATCH + 0x100));
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_setup_table, &st, sizeof(st), 1), 0);
+	CU_ASSERT_EQUAL(((struct gnttab_setup_table *)fg_ptr(b, FG_SCRATCH))->status, GNTST_okay);
+	frames = fg_ptr(b, FG_SCRATCH + 0x100);
+	CU_ASSERT_EQUAL(frames[0], (PRIV_GPA >> PAGE_SHIFT) + PF_GNT);
+	CU_ASSERT_EQUAL(frames[1], (PRIV_GPA >> PAGE_SHIFT) + PF_GNT + 1);
+	CU_ASSERT_EQUAL(b->gnt_frames, 2);
+	st.nr_frames = GNT_MAX_FRAMES + 1;
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_setup_table, &st, sizeof(st), 1), 0);
+	CU_ASSERT_EQUAL(((struct gnttab_setup_table *)fg_ptr(b, FG_SCRATCH))->status, GNTST_general_error);
+	st.nr_frames = 1;
+	st.dom = 0;					/* dom0's table: not ours */
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_setup_table, &st, sizeof(st), 1), 0);
+	CU_ASSERT_EQUAL(((struct gnttab_setup_table *)fg_ptr(b, FG_SCRATCH))->status, GNTST_permission_denied);
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_setup_table, &st, sizeof(st), 2), -XEN_EINVAL);
+
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_query_size, &qs, sizeof(qs), 1), 0);
+	qs = *(struct gnttab_query_size *)fg_ptr(b, FG_SCRATCH);
+	CU_ASSERT_EQUAL(qs.status, GNTST_okay);
+	CU_ASSERT_EQUAL(qs.nr_frames, 2);
+	CU_ASSERT_EQUAL(qs.max_nr_frames, GNT_MAX_FRAMES);
+
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_set_version, &sv, sizeof(sv), 1), -XEN_ENOSYS);
+	CU_ASSERT_EQUAL(((struct gnttab_set_version *)fg_ptr(b, FG_SCRATCH))->version, 1);
+	sv.version = 3;
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_set_version, &sv, sizeof(sv), 1), -XEN_EINVAL);
+	sv.version = 1;
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_set_version, &sv, sizeof(sv), 1), 0);
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_get_version, &gv, sizeof(gv), 1), 0);
+	CU_ASSERT_EQUAL(((struct gnttab_get_version *)fg_ptr(b, FG_SCRATCH))->version, 1);
+	gv.dom = 0;
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_get_version, &gv, sizeof(gv), 1), -XEN_EPERM);
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_map_grant_ref, &gv, sizeof(gv), 1), -XEN_ENOSYS);
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_transfer, &gv, sizeof(gv), 1), -XEN_ENOSYS);
+	CU_ASSERT_EQUAL(gnttab(99, &gv, sizeof(gv), 1), -XEN_ENOSYS);
+	drop_pair();
+}
+
+static int setup(void)
+{
+	fg_init();
+	return 0;
+}
+
+static CU_TestInfo tests[] = {
+	{ "reserved entries and table frames", test_reserved_entries },
+	{ "dom0 map shares one page; unmap revokes", test_dom0_map_revoke },
+	{ "read-only grants map read-only", test_dom0_readonly },
+	{ "bad grants, handles and domains", test_dom0_bad_grants },
+	{ "maptrack limit", test_maptrack_limit },
+	{ "granter destroyed while mapped", test_destroy_while_mapped },
+	{ "grant copy", test_copy },
+	{ "setup_table, query_size, versions", test_table_ops },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "grant", setup, NULL, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	return unit_run(suites);
+}
