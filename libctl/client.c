@@ -161,3 +161,32 @@ const char *palctl_strerror(int err)
 		return strerror(-err);
 	}
 }
+
+int palctl_gnt_map(struct palctl *c, uint32_t domid, uint32_t ref, bool readonly,
+    uint32_t *handle)
+{
+	struct ctl_gnt g = { .domid = domid, .ref = ref,
+	    .flags = readonly ? CTL_GNT_READONLY : 0 };
+	struct ctl_msg rep;
+	unsigned int nfds = 0;
+	int fd = -1, ret;
+
+	ret = palctl_call(c, CTL_GNT_MAP, &g, sizeof(g), &rep, &fd, &nfds);
+	if (ret == 0 && (nfds != 1 || rep.hdr.len != sizeof(g)))
+		ret = -EPROTO;
+	if (ret < 0) {
+		if (nfds == 1)
+			close(fd);
+		return ret;
+	}
+	*handle = rep.u.req.gnt.handle;
+	return fd;
+}
+
+int palctl_gnt_unmap(struct palctl *c, uint32_t handle)
+{
+	struct ctl_gnt g = { .handle = handle };
+	struct ctl_msg rep;
+
+	return palctl_call(c, CTL_GNT_UNMAP, &g, sizeof(g), &rep, NULL, NULL);
+}

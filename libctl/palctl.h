@@ -26,6 +26,12 @@ int palctl_call(struct palctl *c, uint16_t type, const void *body, size_t len,
     struct ctl_msg *rep, int *fds, unsigned int *nfds);
 int palctl_domain_info(struct palctl *c, uint32_t domid, struct ctl_domain_info *out);
 int palctl_domid_op(struct palctl *c, uint16_t type, uint32_t domid, uint32_t arg);
+/* Map grant ref of domid for this process (as libxengnttab does): returns
+ * the page's memfd (read-only if asked) and a handle, or -errno. Unmapping
+ * revokes: a mapping of the memfd kept after it sees no later write. */
+int palctl_gnt_map(struct palctl *c, uint32_t domid, uint32_t ref, bool readonly,
+    uint32_t *handle);
+int palctl_gnt_unmap(struct palctl *c, uint32_t handle);
 /* Resolve a name or number to a domid. */
 int palctl_lookup(struct palctl *c, const char *name, uint32_t *domid);
 const char *palctl_strerror(int err);

@@ -105,8 +105,8 @@ static int window_init(void)
 	return hv_mmu_update(&u, 1, &done) == 0 ? 0 : -1;
 }
 
-/* Map count (<= WINDOW_PAGES) frames from pfn into the window, writable. */
-void *mm_map_window(unsigned long pfn, unsigned int count)
+/* Map count (<= WINDOW_PAGES) machine frames from mfn into the window. */
+void *mm_map_machine(unsigned long mfn, unsigned int count)
 {
 	static mmu_update_t req[WINDOW_PAGES];
 	struct mmuext_op flush = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
@@ -119,11 +119,18 @@ void *mm_map_window(unsigned long pfn, unsigned int count)
 	for (i = 0; i < WINDOW_PAGES; i++) {
 		req[i].ptr = l1_ma + i * 8;
 		req[i].val = i < count ?
-		    (pfn_to_mfn(pfn + i) << PAGE_SHIFT) | PTE_P | PTE_RW | PTE_US : 0;
+		    ((mfn + i) << PAGE_SHIFT) | PTE_P | PTE_RW | PTE_US : 0;
 	}
 	if (hv_mmu_update(req, WINDOW_PAGES, &done) != 0 || done != WINDOW_PAGES)
 		return NULL;
 	if (hv_mmuext_op(&flush, 1, &done) != 0)
 		return NULL;
 	return (void *)WINDOW_VA;
+}
+
+/* The same for pseudo-physical frames (contiguous in machine frames too:
+ * the builder's P2M is the identity). */
+void *mm_map_window(unsigned long pfn, unsigned int count)
+{
+	return mm_map_machine(pfn_to_mfn(pfn), count);
 }

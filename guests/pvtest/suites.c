@@ -6,6 +6,7 @@ const struct suite suites[] = {
 	{ "console", suite_console },
 	{ "hypercall", suite_hypercall },
 	{ "xsm", suite_xsm },
+	{ "grant", suite_grant },
 	{ "zeromem", suite_zeromem },
 	{ "traps", suite_traps },
 	{ "user", suite_user },

@@ -10,10 +10,12 @@ struct suite {
 extern const struct suite suites[];
 
 void *mm_map_window(unsigned long pfn, unsigned int count);
+void *mm_map_machine(unsigned long mfn, unsigned int count);
 
 void suite_console(void);
 void suite_hypercall(void);
 void suite_xsm(void);
+void suite_grant(void);
 void suite_zeromem(void);
 void suite_traps(void);
 void suite_user(void);
