@@ -120,7 +120,7 @@ static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
 	const union ctl_body *b = &m->u.req;
 	struct domain *d = NULL;
 	int ret = 0;
-	uint32_t id;
+	uint32_t id = 0;
 
 	rep->hdr.len = 0;
 	switch (m->hdr.type) {
