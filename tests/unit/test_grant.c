@@ -33,6 +33,19 @@ static char *frame_of(struct domain *d, uint64_t pfn)
 	return (char *)d->ram + pfn * PAGE_SIZE;
 }
 
+/* dom0 maps a's writable grant ref and mmaps the page it gets. */
+static char *map_rw(uint32_t ref, uint32_t *h)
+{
+	char *p;
+	int fd;
+
+	if (gnt_map_dom0(a->domid, ref, false, h, &fd) != 0)
+		return NULL;
+	p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 static void setup_pair(void)
 {
 	a = fg_new();
@@ -66,16 +79,13 @@ static void test_dom0_map_revoke(void)
 {
 	uint32_t h;
 	char *p;
-	int fd;
 
 	setup_pair();
 	grant(a, 8, 0, 40, 0);
 	strcpy(frame_of(a, 40), "hello");
-	CU_ASSERT_EQUAL_FATAL(gnt_map_dom0(a->domid, 8, false, &h, &fd), 0);
+	p = map_rw(8, &h);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access | GTF_reading | GTF_writing);
-	p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	CU_ASSERT_FATAL(p != MAP_FAILED);
 	CU_ASSERT_STRING_EQUAL(p, "hello");
 	strcpy(p, "from dom0");			/* the guest sees dom0's write */
 	CU_ASSERT_STRING_EQUAL(frame_of(a, 40), "from dom0");
@@ -163,15 +173,12 @@ static void test_destroy_while_mapped(void)
 {
 	uint32_t h;
 	char *p;
-	int fd;
 
 	setup_pair();
 	grant(a, 8, 0, 40, 0);
 	strcpy(frame_of(a, 40), "still here");
-	CU_ASSERT_EQUAL_FATAL(gnt_map_dom0(a->domid, 8, false, &h, &fd), 0);
-	p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	CU_ASSERT_FATAL(p != MAP_FAILED);
+	p = map_rw(8, &h);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	fg_drop(a);
 	a = NULL;
 	CU_ASSERT_STRING_EQUAL(p, "still here");
