@@ -230,6 +230,7 @@ int domain_destroy(uint32_t domid)
 	while (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE) != 0)
 		sleep_ms(1);
 	gnt_domain_gone(domid);
+	evtchn_domain_gone(d);
 	log_info("d%u: destroyed", domid);
 	domain_free(d);		/* joins the vCPU threads */
 	return 0;

@@ -2,9 +2,12 @@
 /*
  * Event channels, 2-level ABI. A port's dom0 end is a pair of eventfds:
  * the hypervisor writes efd_out when the guest sends, and watches efd_in
- * (in the main loop) for dom0's notifications. Port state is under the
- * owning domain's lock; pending and mask bits are the guest's shared_info,
- * updated atomically.
+ * (in the main loop) for dom0's notifications. Two guests' ports are bound
+ * to each other (remote_dom, remote_port) both ways. Port state is under
+ * the owning domain's lock; whatever changes ports of two domains also
+ * holds interdomain_lock, so two domain locks are never taken in opposite
+ * orders. Pending and mask bits are the guest's shared_info, updated
+ * atomically.
  */
 #include "config.h"
 
@@ -26,6 +29,13 @@
 #define ECS_RESERVED	0xff
 
 static __thread struct vcpu *evtchn_current;
+static pthread_mutex_t interdomain_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* An interdomain port whose peer is a guest, not dom0's eventfds. */
+static bool guest_peer(const struct evtchn *c)
+{
+	return c->state == ECS_INTERDOMAIN && c->efd_in < 0;
+}
 
 void evtchn_init(struct domain *d)
 {
@@ -178,19 +188,126 @@ void evtchn_dom0_kick(struct domain *d, uint32_t port)
 		evtchn_set_pending(d, port);
 }
 
+/* The peer's end of a closing guest-to-guest channel goes back to waiting
+ * for d, as in Xen; interdomain_lock held. */
+static void unbind_peer(struct domain *d, uint32_t port)
+{
+	struct evtchn *c = &d->evtchn[port];
+	struct domain *r = c->remote_dom == d->domid ? d : domain_ref(c->remote_dom);
+	struct evtchn *rc;
+
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	rc = &r->evtchn[c->remote_port];
+	if (guest_peer(rc) && rc->remote_dom == d->domid && rc->remote_port == port) {
+		rc->state = ECS_UNBOUND;
+		rc->remote_port = 0;
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (r != d)
+		domain_unref(r);
+}
+
 int evtchn_close_port(struct domain *d, uint32_t port)
 {
 	int ret = 0;
 
 	if (port == 0 || port >= HV_NR_EVTCHN)
 		return -XEN_EINVAL;
+	pthread_mutex_lock(&interdomain_lock);
 	pthread_mutex_lock(&d->lock);
-	if (d->evtchn[port].state == ECS_FREE)
+	if (d->evtchn[port].state == ECS_FREE || d->evtchn[port].state == ECS_RESERVED) {
+		ret = -XEN_EINVAL;
+	} else {
+		if (guest_peer(&d->evtchn[port]))
+			unbind_peer(d, port);
+		evtchn_free(d, port);
+	}
+	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&interdomain_lock);
+	return ret;
+}
+
+/* d is going: every guest bound to it is left waiting for it again. */
+void evtchn_domain_gone(struct domain *d)
+{
+	uint32_t p;
+
+	pthread_mutex_lock(&interdomain_lock);
+	pthread_mutex_lock(&d->lock);
+	for (p = 1; p < HV_NR_EVTCHN; p++)
+		if (guest_peer(&d->evtchn[p]))
+			unbind_peer(d, p);
+	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&interdomain_lock);
+}
+
+/* Bind a port of d to remote's port rport, which must be waiting for d. */
+static long evtchn_bind_interdomain(struct domain *d, uint32_t remote,
+    uint32_t rport, uint32_t *lport)
+{
+	struct domain *r;
+	struct evtchn *rc;
+	long ret;
+
+	if (remote == DOMID_SELF)
+		remote = d->domid;
+	ret = domain_xsm(XSM_EVTCHN_INTERDOMAIN, d, remote);
+	if (ret < 0)
+		return ret;
+	if (rport == 0 || rport >= HV_NR_EVTCHN)
+		return -XEN_EINVAL;
+	r = remote == d->domid ? d : domain_ref(remote);
+	if (r == NULL)
+		return -XEN_ESRCH;
+	pthread_mutex_lock(&interdomain_lock);
+	pthread_mutex_lock(&d->lock);
+	if (r != d)
+		pthread_mutex_lock(&r->lock);
+	rc = &r->evtchn[rport];
+	if (rc->state != ECS_UNBOUND || rc->remote_dom != d->domid)
 		ret = -XEN_EINVAL;
 	else
-		evtchn_free(d, port);
+		ret = evtchn_get_free(d, lport);
+	if (ret == 0) {
+		d->evtchn[*lport].state = ECS_INTERDOMAIN;
+		d->evtchn[*lport].remote_dom = r->domid;
+		d->evtchn[*lport].remote_port = rport;
+		rc->state = ECS_INTERDOMAIN;
+		rc->remote_port = *lport;
+	}
+	if (r != d)
+		pthread_mutex_unlock(&r->lock);
 	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&interdomain_lock);
+	if (r != d)
+		domain_unref(r);
+	/* As Xen does: the new port starts pending, so the guest looks. */
+	if (ret == 0)
+		evtchn_set_pending(d, *lport);
 	return ret;
+}
+
+/* Raise the peer's end of a guest-to-guest channel, if it still is one. */
+static long send_to_guest(struct domain *d, uint32_t port, uint32_t remote,
+    uint32_t rport)
+{
+	struct domain *r = remote == d->domid ? d : domain_ref(remote);
+	bool bound;
+
+	if (r == NULL)
+		return 0;	/* the peer is going: dropped */
+	pthread_mutex_lock(&r->lock);
+	bound = rport < HV_NR_EVTCHN && guest_peer(&r->evtchn[rport]) &&
+	    r->evtchn[rport].remote_dom == d->domid &&
+	    r->evtchn[rport].remote_port == port;
+	pthread_mutex_unlock(&r->lock);
+	if (bound)
+		evtchn_set_pending(r, rport);
+	if (r != d)
+		domain_unref(r);
+	return 0;
 }
 
 static long evtchn_send(struct domain *d, uint32_t port)
@@ -198,7 +315,8 @@ static long evtchn_send(struct domain *d, uint32_t port)
 	struct evtchn *c;
 	uint64_t one = 1;
 	long ret = 0;
-	bool ipi = false;
+	bool ipi = false, to_guest = false;
+	uint32_t remote = 0, rport = 0;
 	int fd = -1;
 
 	if (port >= HV_NR_EVTCHN)
@@ -212,6 +330,11 @@ static long evtchn_send(struct domain *d, uint32_t port)
 		if (ret == 0 && fd >= 0 && write(fd, &one, sizeof(one)) < 0 &&
 		    errno != EAGAIN)
 			ret = -XEN_EIO;
+		if (ret == 0 && guest_peer(c)) {
+			remote = c->remote_dom;
+			rport = c->remote_port;
+			to_guest = true;
+		}
 		break;
 	case ECS_IPI:
 		ret = domain_xsm(XSM_EVTCHN_SEND, d, DOMID_SELF);
@@ -225,6 +348,8 @@ static long evtchn_send(struct domain *d, uint32_t port)
 	pthread_mutex_unlock(&d->lock);
 	if (ipi)
 		evtchn_set_pending(d, port);
+	if (to_guest)
+		ret = send_to_guest(d, port, remote, rport);
 	return ret;
 }
 
@@ -311,6 +436,7 @@ static long evtchn_unmask(struct domain *d, uint32_t port)
 
 union evtchn_args {
 	struct evtchn_alloc_unbound alloc;
+	struct evtchn_bind_interdomain inter;
 	struct evtchn_bind_virq virq;
 	struct evtchn_bind_ipi ipi;
 	struct evtchn_close close;
@@ -325,6 +451,7 @@ static size_t evtchn_arg_size(int cmd)
 {
 	switch (cmd) {
 	case EVTCHNOP_alloc_unbound: return sizeof(struct evtchn_alloc_unbound);
+	case EVTCHNOP_bind_interdomain: return sizeof(struct evtchn_bind_interdomain);
 	case EVTCHNOP_bind_virq: return sizeof(struct evtchn_bind_virq);
 	case EVTCHNOP_bind_ipi: return sizeof(struct evtchn_bind_ipi);
 	case EVTCHNOP_close: return sizeof(struct evtchn_close);
@@ -359,6 +486,11 @@ long hc_event_channel_op(struct vcpu *v, uint64_t *a)
 		ret = evtchn_alloc_unbound(d, u.alloc.remote_dom, &port);
 		u.alloc.port = port;
 		break;
+	case EVTCHNOP_bind_interdomain:
+		ret = evtchn_bind_interdomain(d, u.inter.remote_dom, u.inter.remote_port,
+		    &port);
+		u.inter.local_port = port;
+		break;
 	case EVTCHNOP_bind_virq:
 		ret = domain_xsm(XSM_EVTCHN_VIRQ, d, DOMID_SELF);
 		if (ret == 0)
@@ -390,12 +522,17 @@ long hc_event_channel_op(struct vcpu *v, uint64_t *a)
 		ret = domain_xsm(XSM_EVTCHN_RESET, d, u.reset.dom);
 		if (ret < 0)
 			return ret;
-		pthread_mutex_lock(&d->lock);
-		for (port = 1; port < HV_NR_EVTCHN; port++)
-			if (d->evtchn[port].state != ECS_FREE &&
-			    d->evtchn[port].efd_in < 0)
-				evtchn_free(d, port);
-		pthread_mutex_unlock(&d->lock);
+		/* Every port but those dom0 holds (the toolstack's). */
+		for (port = 1; port < HV_NR_EVTCHN; port++) {
+			bool close;
+
+			pthread_mutex_lock(&d->lock);
+			close = d->evtchn[port].state != ECS_FREE &&
+			    d->evtchn[port].efd_in < 0;
+			pthread_mutex_unlock(&d->lock);
+			if (close)
+				evtchn_close_port(d, port);
+		}
 		return 0;
 	default:
 		return -XEN_ENOSYS;

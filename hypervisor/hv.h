@@ -275,6 +275,7 @@ long evtchn_op(struct vcpu *v, int cmd, uint64_t arg);
 int evtchn_alloc_unbound(struct domain *d, uint32_t remote, uint32_t *port);
 int evtchn_bind_dom0(struct domain *d, uint32_t port, int *efd_out, int *efd_in);
 int evtchn_close_port(struct domain *d, uint32_t port);
+void evtchn_domain_gone(struct domain *d);	/* peers wait for it again */
 void evtchn_set_pending(struct domain *d, uint32_t port);
 void evtchn_send_virq(struct vcpu *v, uint32_t virq);
 void evtchn_dom0_kick(struct domain *d, uint32_t port);

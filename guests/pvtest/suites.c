@@ -7,6 +7,7 @@ const struct suite suites[] = {
 	{ "hypercall", suite_hypercall },
 	{ "xsm", suite_xsm },
 	{ "grant", suite_grant },
+	{ "evtping", suite_evtping },
 	{ "zeromem", suite_zeromem },
 	{ "traps", suite_traps },
 	{ "user", suite_user },

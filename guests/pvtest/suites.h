@@ -16,6 +16,7 @@ void suite_console(void);
 void suite_hypercall(void);
 void suite_xsm(void);
 void suite_grant(void);
+void suite_evtping(void);
 void suite_zeromem(void);
 void suite_traps(void);
 void suite_user(void);
