@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "unit.h"
+#include <pthread.h>
 #include <string.h>
 
 #include "fakeguest.h"
@@ -213,6 +214,54 @@ static void test_limits_and_storm(void)
 	pair_drop();
 }
 
+/* XSA-343's class: one domain sends without pause while the other binds,
+ * resets and closes the channel under it. */
+static uint32_t race_port;
+static bool race_stop;
+static unsigned long race_bad;
+
+static void *race_sender(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&race_stop, __ATOMIC_ACQUIRE)) {
+		long r = send(a, __atomic_load_n(&race_port, __ATOMIC_ACQUIRE));
+
+		if (r != 0 && r != -XEN_EINVAL)
+			race_bad++;
+	}
+	return NULL;
+}
+
+static void test_reset_races_send(void)
+{
+	struct evtchn_reset r = { .dom = DOMID_SELF };
+	pthread_t t;
+	uint32_t pa, pb, p;
+	int i;
+
+	pair_new();
+	race_stop = false;
+	race_bad = 0;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, race_sender, NULL), 0);
+	for (i = 0; i < 2000; i++) {
+		CU_ASSERT_EQUAL_FATAL(evtchn_alloc_unbound(a, b->domid, &pa), 0);
+		__atomic_store_n(&race_port, pa, __ATOMIC_RELEASE);
+		if (bind(b, a, pa, &pb) != 0)
+			continue;
+		if (i % 2)
+			evtchn(b, EVTCHNOP_reset, &r, sizeof(r));
+		evtchn_close_port(a, pa);
+	}
+	__atomic_store_n(&race_stop, true, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(race_bad, 0);
+	for (p = 1; p < 64; p++) {
+		CU_ASSERT_NOT_EQUAL(status(a, p).status, EVTCHNSTAT_interdomain);
+		CU_ASSERT_NOT_EQUAL(status(b, p).status, EVTCHNSTAT_interdomain);
+	}
+	pair_drop();
+}
+
 static int setup(void)
 {
 	fg_init();
@@ -225,6 +274,7 @@ static CU_TestInfo tests[] = {
 	{ "close and destroy leave the peer unbound", test_close_and_destroy },
 	{ "reset unbinds peers", test_reset_unbinds_peers },
 	{ "port limit and event storm", test_limits_and_storm },
+	{ "reset and close racing with sends", test_reset_races_send },
 	CU_TEST_INFO_NULL,
 };
 
