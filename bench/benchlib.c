@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "palisade/util.h"
 #include "benchlib.h"
@@ -68,4 +69,42 @@ double bench_run_to_shutdown(struct palctl *c, uint32_t domid)
 		fprintf(stderr, "bench: domain %u did not power off cleanly\n", domid);
 	palctl_domid_op(c, CTL_DOMAIN_DESTROY, domid, 0);
 	return t0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double bench_median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+int bench_console_wait(const char *name, const char *prefix, char *out,
+    size_t n, double secs)
+{
+	double end = bench_now() + secs;
+	char path[256], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/console/%s.log", rundir_get(), name);
+	do {
+		f = fopen(path, "r");
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+			if (strncmp(line, prefix, strlen(prefix)) != 0)
+				continue;
+			if (out != NULL)
+				str_copy(out, line, n);
+			fclose(f);
+			return 0;
+		}
+		if (f != NULL)
+			fclose(f);
+		usleep(20000);
+	} while (bench_now() < end);
+	return -1;
 }

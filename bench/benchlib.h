@@ -6,6 +6,13 @@
 #include "../libctl/palctl.h"
 
 double bench_now(void);		/* seconds, monotonic */
+double bench_median(double *v, int n);	/* sorts v */
+/* Wait up to secs for a line starting with prefix in a domain's console
+ * log; copies the line into out (if not NULL). 0, or -1 on timeout. */
+int bench_console_wait(const char *name, const char *prefix, char *out,
+    size_t n, double secs);
+/* The raw cost of a CPL3 exit, kvm-probe's way (bench/rawexit.c). */
+double bench_raw_exit_us(long n);
 /* Build a pvtest domain (paused, console attached); exits on failure. */
 void bench_domain(struct palctl *c, const char *name, unsigned int mem_mb,
     const char *cmdline, struct pal_domain *pd);

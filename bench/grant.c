@@ -21,34 +21,6 @@
 #define ROUNDS 200
 #define REF_RW 8
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return v[n / 2];
-}
-
-static bool offered(const char *name)
-{
-	char path[256], line[256];
-	bool ready = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/console/%s.log", rundir_get(), name);
-	f = fopen(path, "r");
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		ready |= strncmp(line, "grant: ready", 12) == 0;
-	if (f != NULL)
-		fclose(f);
-	return ready;
-}
-
 int main(void)
 {
 	static double maps[ROUNDS], pings[ROUNDS];
@@ -62,9 +34,7 @@ int main(void)
 	bench_connect(&c);
 	bench_domain(&c, "granter", 32, "suite=grant", &pd);
 	palctl_domid_op(&c, CTL_DOMAIN_UNPAUSE, pd.domid, 0);
-	for (i = 0; i < 300 && !offered("granter"); i++)
-		usleep(100000);
-	if (!offered("granter")) {
+	if (bench_console_wait("granter", "grant: ready", NULL, 0, 30) < 0) {
 		fprintf(stderr, "bench: the guest never offered its grant\n");
 		return 1;
 	}
@@ -93,8 +63,8 @@ int main(void)
 		maps[i] = bench_now() - t;
 	}
 	palctl_domid_op(&c, CTL_DOMAIN_DESTROY, pd.domid, 0);
-	ping = median(pings, ROUNDS);
-	map = median(maps, ROUNDS);
+	ping = bench_median(pings, ROUNDS);
+	map = bench_median(maps, ROUNDS);
 	printf("two control round trips (limit): %8.1f us  (median of %d)\n", ping * 1e6, ROUNDS);
 	printf("grant map + unmap by dom0:       %8.1f us\n", map * 1e6);
 	printf("ratio: %.2f\n", map / ping);
