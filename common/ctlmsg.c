@@ -37,6 +37,8 @@ ssize_t ctl_req_size(uint16_t type)
 	case CTL_GNT_MAP:
 	case CTL_GNT_UNMAP:
 		return sizeof(struct ctl_gnt);
+	case CTL_XSM_LOAD:
+		return sizeof(struct ctl_xsm_load);
 	default:
 		return -1;
 	}

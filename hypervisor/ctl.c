@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -81,7 +82,47 @@ static const enum xsm_hook ctl_hooks[CTL_TYPE_MAX] = {
 	[CTL_XSM_INFO] = XSM_SYSCTL,
 	[CTL_GNT_MAP] = XSM_GRANT_MAP,
 	[CTL_GNT_UNMAP] = XSM_GRANT_UNMAP,
+	[CTL_XSM_LOAD] = XSM_SYSCTL,
 };
+
+/* The domain to be: its label is what Chinese Wall looks at. */
+static int ctl_create_allowed(const struct ctl_domain_create *req)
+{
+	struct xsm_dom nd = XSM_DOM_INIT(XSM_NO_TARGET, false);
+
+	memcpy(nd.label, req->label, sizeof(nd.label));
+	nd.label[sizeof(nd.label) - 1] = '\0';
+	return xsm_check(XSM_DOMAIN_CREATE, &ctl_dom0, &nd);
+}
+
+/* A binary ACM policy from the memfd dom0 passed. */
+static int ctl_xsm_load(const struct ctl_xsm_load *l, const int *in, unsigned int nin,
+    struct ctl_msg *rep)
+{
+	char *buf;
+	int ret;
+
+	rep->u.req.error[0] = '\0';
+	if (nin != 1 || l->size == 0 || l->size > ACMPOL_MAX_SIZE)
+		return -XEN_EINVAL;
+	buf = malloc(l->size);
+	if (buf == NULL)
+		return -XEN_ENOMEM;
+	if (pread(in[0], buf, l->size, 0) != (ssize_t)l->size) {
+		free(buf);
+		return -XEN_EINVAL;
+	}
+	ret = acm_load(buf, l->size, rep->u.req.error, sizeof(rep->u.req.error));
+	free(buf);
+	if (ret < 0) {
+		rep->hdr.len = sizeof(rep->u.req.error);
+		log_warnx("control: policy refused: %s", rep->u.req.error);
+	} else {
+		acm_policy_name(rep->u.req.error, sizeof(rep->u.req.error));
+		log_info("security: ACM policy '%s' loaded", rep->u.req.error);
+	}
+	return ret;
+}
 
 /* The domain a request is about, if XSM lets dom0 do this to it. */
 static struct domain *ctl_domain(uint16_t type, uint32_t domid, int *err)
@@ -115,7 +156,7 @@ static int ctl_getinfo(const struct ctl_getinfo_req *q, struct ctl_msg *rep)
 
 /* Handle one request; fills rep (status, body) and fds to pass. */
 static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
-    unsigned int *nfds)
+    unsigned int *nfds, const int *in_fds, unsigned int nin)
 {
 	const union ctl_body *b = &m->u.req;
 	struct domain *d = NULL;
@@ -125,7 +166,7 @@ static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
 	rep->hdr.len = 0;
 	switch (m->hdr.type) {
 	case CTL_DOMAIN_CREATE:
-		ret = xsm_check(XSM_DOMAIN_CREATE, &ctl_dom0, NULL);
+		ret = ctl_create_allowed(&b->create);
 		if (ret == 0)
 			ret = domain_create(&b->create, &id);
 		rep->u.req.created.domid = id;
@@ -209,11 +250,17 @@ static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
 		if (ret == 0)
 			ret = gnt_unmap_dom0(b->gnt.handle);
 		break;
+	case CTL_XSM_LOAD:
+		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
+		if (ret == 0)
+			ret = ctl_xsm_load(&b->load, in_fds, nin, rep);
+		break;
 	case CTL_XSM_INFO:
 		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
 		memset(&rep->u.req.xsm, 0, sizeof(rep->u.req.xsm));
 		str_copy(rep->u.req.xsm.module, xsm_module_name(),
 		    sizeof(rep->u.req.xsm.module));
+		acm_policy_name(rep->u.req.xsm.policy, sizeof(rep->u.req.xsm.policy));
 		xsm_stats(&rep->u.req.xsm.checks, &rep->u.req.xsm.denials);
 		rep->hdr.len = ret == 0 ? sizeof(struct ctl_xsm_info) : 0;
 		break;
@@ -231,8 +278,6 @@ void ctl_client_event(int fd)
 	ssize_t n;
 
 	n = ctl_recv(fd, &m, in_fds, &nin);
-	for (i = 0; i < nin; i++)
-		close(in_fds[i]);	/* no request takes descriptors yet */
 	if (n == -EAGAIN || n == -EINTR)
 		return;
 	if (n < 0) {
@@ -250,8 +295,10 @@ void ctl_client_event(int fd)
 		rep.hdr.status = ctl_req_size(m.hdr.type) < 0 ? -XEN_ENOSYS : -XEN_EINVAL;
 		rep.hdr.len = 0;
 	} else {
-		ctl_handle(&m, &rep, out_fds, &nout);
+		ctl_handle(&m, &rep, out_fds, &nout, in_fds, nin);
 	}
+	for (i = 0; i < nin; i++)
+		close(in_fds[i]);	/* descriptors dom0 sent are read, not kept */
 	ctl_send(fd, &rep, out_fds, nout);
 	/* Shared pages are ours to give away once: close our copy. */
 	if ((m.hdr.type == CTL_FOREIGN_MAP || m.hdr.type == CTL_GNT_MAP) && nout == 1)

@@ -149,6 +149,9 @@ int domain_create(const struct ctl_domain_create *req, uint32_t *domid)
 	ret = domain_alloc_id(&d->domid);
 	if (ret == 0) {
 		xsm_dom_init(&d->sec, d->domid, false);
+		memcpy(d->sec.label, req->label, sizeof(d->sec.label));
+		d->sec.label[sizeof(d->sec.label) - 1] = '\0';
+		xsm_dom_register(&d->sec);
 		hv.domains[d->domid] = d;
 	}
 	pthread_mutex_unlock(&hv.lock);
@@ -231,6 +234,7 @@ int domain_destroy(uint32_t domid)
 		sleep_ms(1);
 	gnt_domain_gone(domid);
 	evtchn_domain_gone(d);
+	xsm_dom_unregister(&d->sec);
 	log_info("d%u: destroyed", domid);
 	domain_free(d);		/* joins the vCPU threads */
 	return 0;
@@ -427,11 +431,18 @@ int vcpu_initialise(struct vcpu *t, const struct vcpu_guest_context *c)
 int domain_xsm(enum xsm_hook h, struct domain *d, uint32_t domid)
 {
 	struct xsm_dom other;
+	struct domain *o;
+	int ret;
 
 	if (domid == DOMID_SELF || domid == d->domid)
 		return xsm_check(h, &d->sec, &d->sec);
-	/* Only the id matters to the dummy module; a labelling module will
-	 * need the domain itself, looked up with a reference. */
+	/* The other domain as it is (its label), held while we ask. */
+	o = domain_ref(domid);
+	if (o != NULL) {
+		ret = xsm_check(h, &d->sec, &o->sec);
+		domain_unref(o);
+		return ret;
+	}
 	xsm_dom_init(&other, domid, domid == 0);
 	return xsm_check(h, &d->sec, &other);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -42,8 +43,42 @@ void palctl_close(struct palctl *c)
 	c->fd = -1;
 }
 
+static int call(struct palctl *c, uint16_t type, const void *body, size_t len,
+    int in_fd, struct ctl_msg *rep, int *fds, unsigned int *nfds);
+
 int palctl_call(struct palctl *c, uint16_t type, const void *body, size_t len,
     struct ctl_msg *rep, int *fds, unsigned int *nfds)
+{
+	return call(c, type, body, len, -1, rep, fds, nfds);
+}
+
+int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, char *err,
+    size_t n)
+{
+	struct ctl_xsm_load l = { .size = (uint32_t)len };
+	struct ctl_msg rep;
+	int fd = memfd_create("palisade-policy", MFD_CLOEXEC), ret;
+
+	err[0] = '\0';
+	rep.hdr.len = 0;
+	if (fd < 0)
+		return -errno;
+	if (write(fd, policy, len) != (ssize_t)len) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ret = call(c, CTL_XSM_LOAD, &l, sizeof(l), fd, &rep, NULL, NULL);
+	close(fd);
+	if (ret < 0 && rep.hdr.len == sizeof(rep.u.req.error)) {
+		rep.u.req.error[sizeof(rep.u.req.error) - 1] = '\0';
+		str_copy(err, rep.u.req.error, n);
+	}
+	return ret;
+}
+
+static int call(struct palctl *c, uint16_t type, const void *body, size_t len,
+    int in_fd, struct ctl_msg *rep, int *fds, unsigned int *nfds)
 {
 	struct ctl_msg m;
 	int tmp[CTL_MAX_FDS];
@@ -60,7 +95,7 @@ int palctl_call(struct palctl *c, uint16_t type, const void *body, size_t len,
 	m.hdr.len = (uint32_t)len;
 	if (len > 0)
 		memcpy(&m.u, body, len);
-	ret = ctl_send(c->fd, &m, NULL, 0);
+	ret = ctl_send(c->fd, &m, &in_fd, in_fd >= 0 ? 1 : 0);
 	if (ret < 0)
 		return ret;
 	r = ctl_recv(c->fd, rep, tmp, &n);

@@ -109,6 +109,19 @@ static int set_uuid(struct domcfg *d, const struct xlcfg_value *v, char *err, si
 	return 0;
 }
 
+/* xl writes "ACM:policy:label" (or a FLASK context); the label is the
+ * last part. */
+static int set_seclabel(struct domcfg *d, const struct xlcfg_value *v, char *err, size_t n)
+{
+	const char *label = strrchr(v->str, ':');
+
+	label = label != NULL ? label + 1 : v->str;
+	if (label[0] == '\0' || strlen(label) >= sizeof(d->seclabel))
+		return snprintf(err, n, "bad label '%s'", v->str), -EINVAL;
+	str_copy(d->seclabel, label, sizeof(d->seclabel));
+	return 0;
+}
+
 static const struct key keys[] = {
 	{ "name", K_STR, set_name },
 	{ "type", K_STR, set_type },
@@ -123,6 +136,7 @@ static const struct key keys[] = {
 	{ "on_reboot", K_STR, set_on_reboot },
 	{ "on_crash", K_STR, set_on_crash },
 	{ "uuid", K_STR, set_uuid },
+	{ "seclabel", K_STR, set_seclabel },
 };
 
 static void random_uuid(uint8_t *u)

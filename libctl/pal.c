@@ -26,8 +26,8 @@ const struct pal_cmd pal_cmds[] = {
 	{ "console", cmd_console, "console DOMAIN",
 	  "attach to a domain's console (Ctrl-] detaches)" },
 	{ "dmesg", cmd_dmesg, "dmesg", "print the hypervisor's log" },
-	{ "policy", cmd_policy, "policy show",
-	  "show the active security module and its decisions" },
+	{ "policy", cmd_policy, "policy show | policy load FILE",
+	  "show the security module and its decisions; load a binary ACM policy" },
 	{ "audit", cmd_audit, "audit", "print the security audit log (denials)" },
 	{ NULL, NULL, NULL, NULL },
 };

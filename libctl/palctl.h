@@ -32,6 +32,9 @@ int palctl_domid_op(struct palctl *c, uint16_t type, uint32_t domid, uint32_t ar
 int palctl_gnt_map(struct palctl *c, uint32_t domid, uint32_t ref, bool readonly,
     uint32_t *handle);
 int palctl_gnt_unmap(struct palctl *c, uint32_t handle);
+/* Load a binary ACM policy; on refusal err says what is wrong with it. */
+int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, char *err,
+    size_t n);
 /* Resolve a name or number to a domid. */
 int palctl_lookup(struct palctl *c, const char *name, uint32_t *domid);
 const char *palctl_strerror(int err);
@@ -74,6 +77,7 @@ struct domcfg {
 	unsigned int vcpus;
 	uint8_t on_poweroff, on_reboot, on_crash;
 	uint8_t uuid[16];
+	char seclabel[32];		/* the label part of seclabel= */
 };
 
 /* Fill d from a parsed config; on error, cfg->err says what and where. */

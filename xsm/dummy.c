@@ -49,7 +49,7 @@ static const enum action actions[XSM_NR_HOOKS] = {
 	[XSM_RESOURCE_VTPM] = HOOK,
 };
 
-static int dummy_check(enum xsm_hook h, const struct xsm_dom *src,
+int xsm_dummy_check(enum xsm_hook h, const struct xsm_dom *src,
     const struct xsm_dom *dst)
 {
 	bool is_dm = dst != NULL && src->target == dst->domid;
@@ -73,4 +73,4 @@ static int dummy_check(enum xsm_hook h, const struct xsm_dom *src,
 	return -XEN_EPERM;
 }
 
-const struct xsm_module xsm_dummy = { "dummy", dummy_check };
+const struct xsm_module xsm_dummy = { "dummy", xsm_dummy_check };

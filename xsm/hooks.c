@@ -2,12 +2,16 @@
 /* The hook dispatcher: the active module, counters, the audit log. */
 #include "config.h"
 
+#include <pthread.h>
+#include <string.h>
 #include <time.h>
 
 #include "palisade/xen.h"
 #include "xsm.h"
 
 static const struct xsm_module *module = &xsm_dummy;
+static struct xsm_dom *live;
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *audit_log;
 static uint64_t nr_checks, nr_denials;
 
@@ -51,13 +55,50 @@ const char *xsm_hook_name(enum xsm_hook h)
 
 const char *xsm_module_name(void)
 {
-	return module->name;
+	return __atomic_load_n(&module, __ATOMIC_ACQUIRE)->name;
+}
+
+void xsm_set_module(const struct xsm_module *m)
+{
+	__atomic_store_n(&module, m, __ATOMIC_RELEASE);
 }
 
 void xsm_init(const struct xsm_module *m, FILE *audit)
 {
-	module = m != NULL ? m : &xsm_dummy;
+	xsm_set_module(m != NULL ? m : &xsm_dummy);
 	audit_log = audit;
+}
+
+void xsm_dom_register(struct xsm_dom *x)
+{
+	acm_dom_resolve(x);
+	pthread_mutex_lock(&live_lock);
+	x->next = live;
+	live = x;
+	pthread_mutex_unlock(&live_lock);
+}
+
+void xsm_dom_unregister(struct xsm_dom *x)
+{
+	struct xsm_dom **p;
+
+	pthread_mutex_lock(&live_lock);
+	for (p = &live; *p != NULL; p = &(*p)->next)
+		if (*p == x) {
+			*p = x->next;
+			break;
+		}
+	pthread_mutex_unlock(&live_lock);
+}
+
+void xsm_for_each_dom(void (*fn)(struct xsm_dom *x, void *arg), void *arg)
+{
+	struct xsm_dom *x;
+
+	pthread_mutex_lock(&live_lock);
+	for (x = live; x != NULL; x = x->next)
+		fn(x, arg);
+	pthread_mutex_unlock(&live_lock);
 }
 
 void xsm_dom_init(struct xsm_dom *x, uint32_t domid, bool control)
@@ -78,20 +119,25 @@ static void audit(enum xsm_hook h, struct xsm_dom *src,
 {
 	uint32_t left = __atomic_load_n(&src->audit_left, __ATOMIC_RELAXED);
 	struct timespec ts;
-	char who[16];
+	char who[16 + ACMPOL_NAME_LEN];
 
 	if (audit_log == NULL || left == 0 ||
 	    !__atomic_compare_exchange_n(&src->audit_left, &left, left - 1, false,
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if (dst != NULL)
-		snprintf(who, sizeof(who), "d%u", dst->domid);
+	if (dst != NULL && dst->domid == XSM_NO_TARGET)	/* being created */
+		snprintf(who, sizeof(who), "new%s%s", dst->label[0] ? ":" : "",
+		    dst->label);
+	else if (dst != NULL)
+		snprintf(who, sizeof(who), "d%u%s%s", dst->domid,
+		    dst->label[0] ? ":" : "", dst->label);
 	else
 		snprintf(who, sizeof(who), "-");
-	fprintf(audit_log, "[%lld.%06ld] %s: deny %s: d%u -> %s (error %d)%s\n",
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000, module->name,
-	    xsm_hook_name(h), src->domid, who, ret,
+	fprintf(audit_log, "[%lld.%06ld] %s: deny %s: d%u%s%s -> %s (error %d)%s\n",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000, xsm_module_name(),
+	    xsm_hook_name(h), src->domid, src->label[0] ? ":" : "", src->label,
+	    who, ret,
 	    left == 1 ? "; further denials of this domain are counted, not logged" : "");
 	fflush(audit_log);
 }
@@ -101,7 +147,8 @@ int xsm_check(enum xsm_hook h, struct xsm_dom *src, const struct xsm_dom *dst)
 	int ret;
 
 	__atomic_add_fetch(&nr_checks, 1, __ATOMIC_RELAXED);
-	ret = (unsigned int)h < XSM_NR_HOOKS ? module->check(h, src, dst) : -XEN_EPERM;
+	ret = (unsigned int)h < XSM_NR_HOOKS ?
+	    __atomic_load_n(&module, __ATOMIC_ACQUIRE)->check(h, src, dst) : -XEN_EPERM;
 	if (ret != 0) {
 		__atomic_add_fetch(&nr_denials, 1, __ATOMIC_RELAXED);
 		audit(h, src, dst, ret);

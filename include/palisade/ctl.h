@@ -37,6 +37,7 @@ enum ctl_type {
 	CTL_XSM_INFO,
 	CTL_GNT_MAP,
 	CTL_GNT_UNMAP,
+	CTL_XSM_LOAD,
 	CTL_TYPE_MAX
 };
 
@@ -71,6 +72,7 @@ struct ctl_domain_create {
 	uint32_t vcpus;
 	uint8_t on_poweroff, on_reboot, on_crash, pad;
 	uint8_t uuid[16];
+	char label[32];		/* security label (seclabel=), "" for none */
 };
 
 /* Reply to CREATE. */
@@ -149,8 +151,16 @@ struct ctl_gnt {
 /* XSM_INFO reply: the active security module and its counters. */
 struct ctl_xsm_info {
 	char module[32];
+	char policy[32];	/* the loaded ACM policy's name, or "" */
 	uint64_t checks;
 	uint64_t denials;
+};
+
+/* XSM_LOAD: a binary ACM policy (acmpol.h) of size bytes in the memfd
+ * passed with the request; the reply's body says what is wrong with it. */
+struct ctl_xsm_load {
+	uint32_t size;
+	uint32_t pad;
 };
 
 union ctl_body {
@@ -163,6 +173,8 @@ union ctl_body {
 	struct ctl_evtchn evtchn;
 	struct ctl_xsm_info xsm;
 	struct ctl_gnt gnt;
+	struct ctl_xsm_load load;
+	char error[256];
 	uint32_t level;
 };
 
