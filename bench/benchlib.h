@@ -11,7 +11,9 @@ double bench_median(double *v, int n);	/* sorts v */
  * log; copies the line into out (if not NULL). 0, or -1 on timeout. */
 int bench_console_wait(const char *name, const char *prefix, char *out,
     size_t n, double secs);
-/* The raw cost of a CPL3 exit, kvm-probe's way (bench/rawexit.c). */
+/* bench/rawexit.c: open /dev/kvm for hv (exit 77 if it cannot), and the
+ * raw cost of a CPL3 exit, kvm-probe's way. */
+void bench_kvm_open(void);
 double bench_raw_exit_us(long n);
 /* Build a pvtest domain (paused, console attached); exits on failure. */
 void bench_domain(struct palctl *c, const char *name, unsigned int mem_mb,

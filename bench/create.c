@@ -81,11 +81,7 @@ int main(void)
 	struct palctl c;
 	int i;
 
-	hv.kvm_fd = kvm_open();
-	if (hv.kvm_fd < 0) {
-		fprintf(stderr, "bench: /dev/kvm is not usable here\n");
-		return 77;
-	}
+	bench_kvm_open();
 	bench_connect(&c);
 	bare = bare_vm_ms();
 	for (i = 0; i < 5; i++)

@@ -31,11 +31,7 @@ int main(void)
 	unsigned int port;
 	int i;
 
-	hv.kvm_fd = kvm_open();
-	if (hv.kvm_fd < 0) {
-		fprintf(stderr, "bench: /dev/kvm is not usable here\n");
-		return 77;
-	}
+	bench_kvm_open();
 	bench_connect(&c);
 	for (i = 0; i < ROUNDS; i++)
 		raw[i] = bench_raw_exit_us(10000);

@@ -42,11 +42,7 @@ int main(int argc, char **argv)
 	struct palctl c;
 	int i;
 
-	hv.kvm_fd = kvm_open();
-	if (hv.kvm_fd < 0) {
-		fprintf(stderr, "bench: /dev/kvm is not usable here\n");
-		return 77;
-	}
+	bench_kvm_open();
 	bench_connect(&c);
 	/* Interleaved rounds, medians: exit costs drift on a busy host. */
 	for (i = 0; i < ROUNDS; i++) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The limit most benchmarks measure beside their figure: a loop of "out"
- * at CPL3 in a bare VM, one exit per iteration (kvm-probe's method). */
+/* For the benchmarks that run VMs: /dev/kvm, and the limit most of them
+ * measure beside their figure, a loop of "out" at CPL3 in a bare VM, one
+ * exit per iteration (kvm-probe's method). */
 #include "config.h"
 
 #include <stdio.h>
@@ -45,4 +46,13 @@ double bench_raw_exit_us(long n)
 		exit(1);
 	}
 	return (t1 - t0) * 1e6 / n;
+}
+
+void bench_kvm_open(void)
+{
+	hv.kvm_fd = kvm_open();
+	if (hv.kvm_fd < 0) {
+		fprintf(stderr, "bench: /dev/kvm is not usable here\n");
+		exit(77);
+	}
 }
