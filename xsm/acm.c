@@ -18,14 +18,32 @@
 #include "palisade/xen.h"
 #include "xsm.h"
 
-static struct acm_policy *policy;
-static pthread_rwlock_t policy_lock = PTHREAD_RWLOCK_INITIALIZER;
+/*
+ * The active policy is immutable once published, and read without a lock:
+ * a check loads the pointer once and decides from that policy. A replaced
+ * policy may still be in a check's hands, so it is retired, not freed,
+ * until acm_unload (loads are rare; each costs a few KiB). Loads, unloads
+ * and relabelling are serialized by load_lock.
+ */
+struct retired {
+	struct acm_policy *p;
+	struct retired *next;
+};
+
+static struct acm_policy *active;
+static struct retired *retired;
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct acm_policy *current(void)
+{
+	return __atomic_load_n(&active, __ATOMIC_ACQUIRE);
+}
 
 void acm_policy_name(char *out, size_t n)
 {
-	pthread_rwlock_rdlock(&policy_lock);
-	snprintf(out, n, "%s", policy != NULL ? policy->name : "");
-	pthread_rwlock_unlock(&policy_lock);
+	const struct acm_policy *p = current();
+
+	snprintf(out, n, "%s", p != NULL ? p->name : "");
 }
 
 static bool is_sharing_hook(enum xsm_hook h)
@@ -42,21 +60,23 @@ static bool is_sharing_hook(enum xsm_hook h)
 	}
 }
 
-/* Both guests labelled, and their labels share an STE type. */
-static int ste_check(const struct xsm_dom *a, const struct xsm_dom *b)
+/* Both guests labelled, and their labels share an STE type. A label index
+ * from before a reload may not fit the new policy: then no sharing. */
+static int ste_check(const struct acm_policy *p, const struct xsm_dom *a,
+    const struct xsm_dom *b)
 {
 	int i = __atomic_load_n(&a->ssid, __ATOMIC_RELAXED);
 	int j = __atomic_load_n(&b->ssid, __ATOMIC_RELAXED);
 
 	if (a->control || b->control || a->domid == b->domid)
 		return 0;
-	if (i < 0 || j < 0 || (uint32_t)i >= policy->nr_labels ||
-	    (uint32_t)j >= policy->nr_labels)
+	if (i < 0 || j < 0 || (uint32_t)i >= p->nr_labels || (uint32_t)j >= p->nr_labels)
 		return -XEN_EPERM;
-	return policy->share[i][j / 64] & (1ull << (j % 64)) ? 0 : -XEN_EPERM;
+	return p->share[i][j / 64] & (1ull << (j % 64)) ? 0 : -XEN_EPERM;
 }
 
 struct cw_scan {
+	const struct acm_policy *p;
 	uint64_t running;
 };
 
@@ -65,25 +85,25 @@ static void cw_collect(struct xsm_dom *x, void *arg)
 	struct cw_scan *s = arg;
 	int i = __atomic_load_n(&x->ssid, __ATOMIC_RELAXED);
 
-	if (i >= 0 && (uint32_t)i < policy->nr_labels)
-		s->running |= policy->labels[i].cw;
+	if (i >= 0 && (uint32_t)i < s->p->nr_labels)
+		s->running |= s->p->labels[i].cw;
 }
 
 /* The new domain's types may not meet a different type of one of its
  * conflict sets among the live domains. */
-static int cw_check(const struct xsm_dom *nd)
+static int cw_check(const struct acm_policy *p, const struct xsm_dom *nd)
 {
-	struct cw_scan s = { 0 };
+	struct cw_scan s = { p, 0 };
+	int i = acm_policy_label(p, nd->label);
 	uint64_t mine;
 	uint32_t c;
-	int i = acm_policy_label(policy, nd->label);
 
 	if (i < 0)
 		return -XEN_EPERM;
-	mine = policy->labels[i].cw;
+	mine = p->labels[i].cw;
 	xsm_for_each_dom(cw_collect, &s);
-	for (c = 0; c < policy->nr_conflicts; c++) {
-		uint64_t set = policy->conflicts[c].cw;
+	for (c = 0; c < p->nr_conflicts; c++) {
+		uint64_t set = p->conflicts[c].cw;
 
 		if ((mine & set) && (s.running & set & ~mine))
 			return -XEN_EPERM;
@@ -94,19 +114,16 @@ static int cw_check(const struct xsm_dom *nd)
 static int acm_check(enum xsm_hook h, const struct xsm_dom *src,
     const struct xsm_dom *dst)
 {
+	const struct acm_policy *p;
 	int ret = xsm_dummy_check(h, src, dst);
 
-	if (ret != 0)
+	if (ret != 0 || dst == NULL || (p = current()) == NULL)
 		return ret;
-	pthread_rwlock_rdlock(&policy_lock);
-	if (policy != NULL && dst != NULL) {
-		if (h == XSM_DOMAIN_CREATE)
-			ret = cw_check(dst);
-		else if (is_sharing_hook(h))
-			ret = ste_check(src, dst);
-	}
-	pthread_rwlock_unlock(&policy_lock);
-	return ret;
+	if (h == XSM_DOMAIN_CREATE)
+		return cw_check(p, dst);
+	if (is_sharing_hook(h))
+		return ste_check(p, src, dst);
+	return 0;
 }
 
 const struct xsm_module xsm_acm = { "acm", acm_check };
@@ -121,37 +138,51 @@ static void relabel(struct xsm_dom *x, void *arg)
 
 void acm_dom_resolve(struct xsm_dom *x)
 {
-	pthread_rwlock_rdlock(&policy_lock);
-	relabel(x, policy);
-	pthread_rwlock_unlock(&policy_lock);
+	pthread_mutex_lock(&load_lock);
+	relabel(x, (void *)current());
+	pthread_mutex_unlock(&load_lock);
 }
 
 int acm_load(const void *buf, size_t len, char *err, size_t n)
 {
-	struct acm_policy *p, *old;
+	struct acm_policy *p;
+	struct retired *r;
 	int ret = acm_policy_parse(buf, len, &p, err, n);
 
 	if (ret < 0)
 		return ret;
-	pthread_rwlock_wrlock(&policy_lock);
-	old = policy;
-	policy = p;
+	r = malloc(sizeof(*r));
+	if (r == NULL) {
+		free(p);
+		snprintf(err, n, "out of memory");
+		return -XEN_ENOMEM;
+	}
+	pthread_mutex_lock(&load_lock);
+	r->p = active;
+	r->next = retired;
+	retired = r;
+	__atomic_store_n(&active, p, __ATOMIC_RELEASE);
 	xsm_for_each_dom(relabel, p);
-	pthread_rwlock_unlock(&policy_lock);
+	pthread_mutex_unlock(&load_lock);
 	xsm_set_module(&xsm_acm);
-	free(old);
 	return 0;
 }
 
+/* Back to the dummy module; only when no check can be running (tests,
+ * shutdown). */
 void acm_unload(void)
 {
-	struct acm_policy *old;
+	struct retired *r;
 
 	xsm_set_module(&xsm_dummy);
-	pthread_rwlock_wrlock(&policy_lock);
-	old = policy;
-	policy = NULL;
+	pthread_mutex_lock(&load_lock);
+	free(active);
+	__atomic_store_n(&active, NULL, __ATOMIC_RELEASE);
 	xsm_for_each_dom(relabel, NULL);
-	pthread_rwlock_unlock(&policy_lock);
-	free(old);
+	while ((r = retired) != NULL) {
+		retired = r->next;
+		free(r->p);
+		free(r);
+	}
+	pthread_mutex_unlock(&load_lock);
 }
