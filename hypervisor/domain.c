@@ -173,7 +173,7 @@ fail:
 	return ret < 0 && ret > -200 ? ret : -XEN_ENOMEM;
 }
 
-struct domain *domain_get(uint32_t domid)
+static struct domain *lookup(uint32_t domid, bool take_ref)
 {
 	struct domain *d;
 
@@ -181,22 +181,20 @@ struct domain *domain_get(uint32_t domid)
 		return NULL;
 	pthread_mutex_lock(&hv.lock);
 	d = hv.domains[domid];
+	if (d != NULL && take_ref)
+		__atomic_add_fetch(&d->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_mutex_unlock(&hv.lock);
 	return d;
 }
 
+struct domain *domain_get(uint32_t domid)
+{
+	return lookup(domid, false);
+}
+
 struct domain *domain_ref(uint32_t domid)
 {
-	struct domain *d;
-
-	if (domid >= HV_MAX_DOMAINS)
-		return NULL;
-	pthread_mutex_lock(&hv.lock);
-	d = hv.domains[domid];
-	if (d != NULL)
-		__atomic_add_fetch(&d->refs, 1, __ATOMIC_ACQ_REL);
-	pthread_mutex_unlock(&hv.lock);
-	return d;
+	return lookup(domid, true);
 }
 
 void domain_unref(struct domain *d)

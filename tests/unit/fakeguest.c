@@ -12,7 +12,7 @@ struct hv hv;
 
 #define PTE	0x7ull		/* present, writable, user */
 
-void fg_init(void)
+int fg_init(void)
 {
 	sigset_t kicks;
 
@@ -25,6 +25,7 @@ void fg_init(void)
 	hv.kvm_fd = -1;
 	hv.max_mem_mb = 64;
 	hv.trap = &trap_idt_ops;
+	return 0;
 }
 
 void *fg_ptr(struct domain *d, uint64_t va)

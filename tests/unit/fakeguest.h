@@ -16,8 +16,9 @@
 #define FG_SCRATCH	(FG_KBASE + 0x30000)	/* frames 48-63: free for data */
 #define FG_SCRATCH_LEN	0x10000
 
-/* Once per process: what palisade-hv's main() sets up. */
-void fg_init(void);
+/* Once per process: what palisade-hv's main() sets up. Returns 0, so a
+ * CUnit suite can take it as its initializer. */
+int fg_init(void);
 /* A fresh guest; NULL if the domain could not be created. */
 struct domain *fg_new(void);
 void fg_drop(struct domain *d);

@@ -262,12 +262,6 @@ static void test_reset_races_send(void)
 	pair_drop();
 }
 
-static int setup(void)
-{
-	fg_init();
-	return 0;
-}
-
 static CU_TestInfo tests[] = {
 	{ "bind interdomain and send both ways", test_bind_and_send },
 	{ "bind errors", test_bind_errors },
@@ -279,7 +273,7 @@ static CU_TestInfo tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
-	{ "evtchn", setup, NULL, NULL, NULL, tests },
+	{ "evtchn", fg_init, NULL, NULL, NULL, tests },
 	CU_SUITE_INFO_NULL,
 };
 

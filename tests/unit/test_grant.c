@@ -304,12 +304,6 @@ static void test_table_ops(void)
 	drop_pair();
 }
 
-static int setup(void)
-{
-	fg_init();
-	return 0;
-}
-
 static CU_TestInfo tests[] = {
 	{ "reserved entries and table frames", test_reserved_entries },
 	{ "dom0 map shares one page; unmap revokes", test_dom0_map_revoke },
@@ -323,7 +317,7 @@ static CU_TestInfo tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
-	{ "grant", setup, NULL, NULL, NULL, tests },
+	{ "grant", fg_init, NULL, NULL, NULL, tests },
 	CU_SUITE_INFO_NULL,
 };
 

@@ -308,12 +308,6 @@ static void test_hypercall_from_user(void)
 	guest_drop();
 }
 
-static int setup(void)
-{
-	fg_init();
-	return 0;
-}
-
 static CU_TestInfo tests[] = {
 	{ "bounce frame from kernel mode", test_bounce_from_kernel },
 	{ "bounce frame without error code", test_bounce_no_error_code },
@@ -327,7 +321,7 @@ static CU_TestInfo tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
-	{ "pv", setup, NULL, NULL, NULL, tests },
+	{ "pv", fg_init, NULL, NULL, NULL, tests },
 	CU_SUITE_INFO_NULL,
 };
 
