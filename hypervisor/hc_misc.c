@@ -197,13 +197,23 @@ long hc_set_segment_base(struct vcpu *v, uint64_t *a)
 	return 0;
 }
 
+/*
+ * Lazy FPU switching needs CR0.TS to raise #NM on the next FPU use. Where
+ * the host ignores TS at CPL3 (kvm-pvm) nothing can stand in for it, so
+ * setting TS is refused rather than silently never faulting; clearing it
+ * always works. Current Linux PV kernels switch the FPU eagerly.
+ */
 long hc_fpu_taskswitch(struct vcpu *v, uint64_t *a)
 {
+	if (a[0] != 0 && !hv.cr0_ts_honoured) {
+		gwarn(v->d, "v%u: fpu_taskswitch(1): this host cannot raise #NM", v->id);
+		return -XEN_EOPNOTSUPP;
+	}
 	v->fpu_ts = a[0] != 0;
 	if (v->fpu_ts)
-		v->sregs.cr0 |= 0x8;	/* TS: the next FPU use raises #NM */
+		v->sregs.cr0 |= X86_CR0_TS;
 	else
-		v->sregs.cr0 &= ~0x8ull;
+		v->sregs.cr0 &= ~X86_CR0_TS;
 	v->sregs_dirty = true;
 	return 0;
 }

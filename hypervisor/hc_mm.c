@@ -2,7 +2,8 @@
 /*
  * Guest page tables and memory reservations. Every frame a guest puts in a
  * page-table entry must be one of its own populated RAM frames (or its
- * shared_info); Xen's L4 slot 256 belongs to the hypervisor. Page tables
+ * shared_info); our slot among Xen's reserved L4 slots (XEN_L4_SLOT) belongs
+ * to the hypervisor. Page tables
  * themselves are ordinary guest frames: KVM's per-domain physical address
  * space is what keeps one domain from ever reaching another's memory.
  */
@@ -230,6 +231,19 @@ static long mem_exchange_pages(struct vcpu *v, struct xen_memory_reservation *r,
 	return (long)i;
 }
 
+/* Where the read-only machine-to-phys table is: not at Xen's fixed
+ * MACH2PHYS_VIRT_START here (see XEN_L4_SLOT). */
+static long mem_machphys_mapping(struct vcpu *v, uint64_t gva)
+{
+	struct xen_machphys_mapping m = {
+		.v_start = M2P_VA,
+		.v_end = M2P_VA + v->d->max_pages * sizeof(xen_pfn_t),
+		.max_mfn = v->d->max_pages - 1,
+	};
+
+	return copy_to_guest(v, gva, &m, sizeof(m)) < 0 ? -XEN_EFAULT : 0;
+}
+
 long hc_memory_op(struct vcpu *v, uint64_t *a)
 {
 	struct xen_memory_reservation r;
@@ -254,6 +268,8 @@ long hc_memory_op(struct vcpu *v, uint64_t *a)
 		    (long)v->d->max_pages;
 	case XENMEM_maximum_ram_page:
 		return (long)v->d->max_pages;
+	case XENMEM_machphys_mapping:
+		return mem_machphys_mapping(v, a[1]);
 	default:
 		return -XEN_ENOSYS;
 	}

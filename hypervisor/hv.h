@@ -25,8 +25,16 @@
 
 /* Guest-physical layout: guest RAM from 0, hypervisor-private frames high. */
 #define PRIV_GPA	0x1000000000ull		/* 64 GiB */
-#define PRIV_VA		0xffff804000000000ull	/* L4 slot 256, L3 slot 256 */
-#define XEN_L4_SLOT	256
+/*
+ * Our slot among Xen's reserved L4 slots 256-271. Not 256 itself: kvm-pvm
+ * hosts keep that slot for themselves (every access to it faults), so the
+ * machine-to-phys table lives at the start of slot 257 and guests find it
+ * with XENMEM_machphys_mapping, as Xen's ABI lets them.
+ */
+#define XEN_L4_SLOT	257
+#define M2P_VA		(0xffff000000000000ull | ((uint64_t)XEN_L4_SLOT << 39))
+#define M2P_VA_END	(M2P_VA + (1ull << 30))		/* L3 slot 0 */
+#define PRIV_VA		(M2P_VA + (256ull << 30))	/* L3 slot 256 */
 
 /* Private frames, by index from PRIV_GPA (see privarea.c). */
 enum priv_frame {
@@ -48,6 +56,8 @@ enum { PFV_GDT_LOW, PFV_GDT_XEN, PFV_TSS, PFV_STACK, PF_PER_VCPU };
 #define SEL_USER_CS32	FLAT_RING3_CS32
 #define SEL_USER_DS	FLAT_RING3_DS32
 #define SEL_USER_CS	FLAT_RING3_CS64
+
+#define X86_CR0_TS	0x8ull
 
 #define RFLAGS_IF	0x200ull
 #define RFLAGS_IOPL3	0x3000ull
@@ -185,6 +195,8 @@ struct hv {
 	int ctl_fd;
 	int epoll_fd;
 	const struct trap_ops *trap;
+	bool pio_exit_past_insn;	/* RIP already after "out" at its exit */
+	bool cr0_ts_honoured;		/* CR0.TS raises #NM at CPL3 */
 	pthread_mutex_t lock;		/* protects the domain table */
 	struct domain *domains[HV_MAX_DOMAINS];
 	uint64_t boot_ns;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor-private part of a PV domain's address space, Xen's
- * reserved L4 slot 256: the read-only machine-to-phys table at
- * MACH2PHYS_VIRT_START, and (supervisor-only) per-vCPU GDT, TSS and stack,
+ * reserved L4 slot (XEN_L4_SLOT): the read-only machine-to-phys table at
+ * M2P_VA, and (supervisor-only) per-vCPU GDT, TSS and stack,
  * the IDT and the ring-0 trap stubs. Its frames live in their own memfd at
  * PRIV_GPA, outside anything the guest can name with mmu_update.
  */

@@ -29,5 +29,7 @@ const struct trap_ops *trap_probe(const char *force);
 
 /* Shared by the strategies: segment state of a CPL3 PV vCPU. */
 void trap_setup_segments(struct vcpu *v);
+/* Where a hypercall returns to: after the stub's "out". */
+uint64_t trap_hcall_return_rip(const struct vcpu *v);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "palisade/hcall.h"
 #include "palisade/log.h"
 #include "hv.h"
 #include "kvm.h"
@@ -31,4 +32,9 @@ void trap_setup_segments(struct vcpu *v)
 	s->gdt.limit = (SEL_USER_CS >> 3) * 8 + 7;
 	v->regs.rflags = RFLAGS_FIXED | RFLAGS_IF | RFLAGS_IOPL3;
 	v->sregs_dirty = v->regs_dirty = true;
+}
+
+uint64_t trap_hcall_return_rip(const struct vcpu *v)
+{
+	return v->regs.rip + (hv.pio_exit_past_insn ? 0 : PAL_HCALL_OUT_LEN);
 }

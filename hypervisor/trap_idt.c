@@ -69,7 +69,7 @@ static bool idt_decode(struct vcpu *v, struct trap *t)
 		if ((v->sregs.cs.selector & 3) != 3)
 			return false;
 		t->kind = v->resume_kind = TRAP_HYPERCALL;
-		v->frame.rip = v->regs.rip + PAL_HCALL_OUT_LEN;
+		v->frame.rip = trap_hcall_return_rip(v);
 		v->frame.rsp = v->regs.rsp;
 		v->frame.rflags = v->regs.rflags;
 		return true;

@@ -21,9 +21,21 @@
 /* Canonical, in our private slot, never mapped. */
 #define SHUTDOWN_LSTAR (PRIV_VA + 0x3f000000ull)
 
+/*
+ * kvm-pvm emulates "out" from CPL3 whatever RFLAGS.IOPL says, and lets it
+ * through only if the TSS's I/O bitmap allows the port: TR must name our
+ * TSS with a limit taking in the (zeroed) bitmap after it, or every
+ * hypercall is a #GP.
+ */
 static int shutdown_vcpu_setup(struct vcpu *v)
 {
+	struct kvm_segment tr = {
+		.base = priv_tss_va(v->id), .limit = PAGE_SIZE - 1,
+		.selector = SEL_TSS, .type = 11, .present = 1,
+	};
+
 	trap_setup_segments(v);
+	v->sregs.tr = tr;
 	v->sregs.idt.base = 0;
 	v->sregs.idt.limit = 0;
 	v->sregs.cr0 = 0x80050033;
@@ -63,11 +75,11 @@ static bool shutdown_decode(struct vcpu *v, struct trap *t)
 	if (r->exit_reason == KVM_EXIT_IO && r->io.port == PAL_HCALL_PORT &&
 	    r->io.direction == KVM_EXIT_IO_OUT) {
 		t->kind = TRAP_HYPERCALL;
-		v->frame.rip += PAL_HCALL_OUT_LEN;
+		v->frame.rip = trap_hcall_return_rip(v);
 		return true;
 	}
-	if (r->exit_reason != KVM_EXIT_SHUTDOWN || kvm_get_events(v, &ev) < 0 ||
-	    !(ev.exception.injected || ev.exception.pending))
+	/* The vector is there even with neither "injected" nor "pending" set. */
+	if (r->exit_reason != KVM_EXIT_SHUTDOWN || kvm_get_events(v, &ev) < 0)
 		return false;
 	t->vector = ev.exception.nr;
 	t->error = ev.exception.has_error_code ? ev.exception.error_code : 0;

@@ -11,7 +11,10 @@
 #define PTE_RW 0x2UL
 #define PTE_US 0x4UL
 #define PTE_ADDR 0x000ffffffffff000UL
-#define M2P ((unsigned long *)MACH2PHYS_VIRT_START)
+
+/* Xen's default place for the machine-to-phys table, until the hypervisor
+ * says where it really is (XENMEM_machphys_mapping). */
+static unsigned long *m2p = (unsigned long *)MACH2PHYS_VIRT_START;
 
 /* A 2 MiB window of the kernel's address space backed by our own L1. */
 #define WINDOW_VA (VIRT_BASE + 500UL * (2UL << 20))
@@ -27,7 +30,7 @@ unsigned long pfn_to_mfn(unsigned long pfn)
 
 static uint64_t *table_virt(uint64_t entry)
 {
-	return pfn_to_virt(M2P[(entry & PTE_ADDR) >> PAGE_SHIFT]);
+	return pfn_to_virt(m2p[(entry & PTE_ADDR) >> PAGE_SHIFT]);
 }
 
 /* The L1 entry mapping va, or NULL if an upper level is not present. */
@@ -53,7 +56,11 @@ unsigned long mm_first_free_pfn(void)
 
 void mm_init(void)
 {
+	struct xen_machphys_mapping mapping;
 	unsigned long va;
+
+	if (hv_memory_op(XENMEM_machphys_mapping, &mapping) == 0)
+		m2p = (unsigned long *)mapping.v_start;
 
 	next_free_pfn = mm_first_free_pfn();
 	/* The builder guarantees at least 512 KiB mapped after the bootstrap. */

@@ -8,7 +8,7 @@
 /* Run insn with fixup_rip pointing just past it. */
 #define FAULT(insn, ...)						\
 	asm volatile("lea 1f(%%rip), %%rax\n\tmov %%rax, fixup_rip(%%rip)\n\t" \
-	    insn "\n1:" : : __VA_ARGS__ : "rax", "rdx", "memory")
+	    insn "\n1:\n\tmovq $0, fixup_rip(%%rip)" : : __VA_ARGS__ : "rax", "rdx", "memory")
 
 static bool took(unsigned int before, uint64_t vector)
 {
@@ -23,6 +23,7 @@ static void check_kernel_cs(const char *what)
 
 void suite_traps(void)
 {
+	long ret;
 	unsigned int n;
 	uint32_t eax = 0x40000000, ebx, ecx, edx;
 	unsigned long cr3;
@@ -88,9 +89,16 @@ void suite_traps(void)
 	    : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
 	check(eax >> 16 == 4, "Xen version leaf %u.%u", eax >> 16, eax & 0xffff);
 
-	check(hv_fpu_taskswitch(1) == 0, "fpu_taskswitch(1)");
-	n = last_trap.count;
-	FAULT("fninit", "r"(0));
-	check(took(n, 7), "#NM after fpu_taskswitch");
-	hv_fpu_taskswitch(0);
+	/* Hosts that ignore CR0.TS at CPL3 refuse it (see hc_fpu_taskswitch). */
+	ret = hv_fpu_taskswitch(1);
+	if (ret == -XEN_EOPNOTSUPP) {
+		check(hv_fpu_taskswitch(0) == 0, "fpu_taskswitch(1) refused on this "
+		    "host, fpu_taskswitch(0) allowed");
+	} else {
+		check(ret == 0, "fpu_taskswitch(1)");
+		n = last_trap.count;
+		FAULT("fninit", "r"(0));
+		check(took(n, 7), "#NM after fpu_taskswitch");
+		hv_fpu_taskswitch(0);
+	}
 }
