@@ -53,6 +53,7 @@ static void domain_free(struct domain *d)
 	for (i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpu[i] != NULL)
 			vcpu_destroy(d->vcpu[i]);
+	gnt_maptrack_fini(d);
 	evtchn_fini(d);
 	memshare_fini(d);
 	priv_fini(d);
@@ -134,6 +135,7 @@ int domain_create(const struct ctl_domain_create *req, uint32_t *domid)
 	d->state = DOM_PAUSED;
 	d->pause_count = 1;
 	d->warn_budget = 100;
+	d->max_maptrack = GNT_MAX_MAPTRACK;
 	d->created_ns = now_ns();
 	evtchn_init(d);
 	d->vm_fd = kvm_vm_create();
@@ -231,6 +233,7 @@ int domain_destroy(uint32_t domid)
 	while (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE) != 0)
 		sleep_ms(1);
 	gnt_domain_gone(domid);
+	gnt_maptrack_granter_gone(domid);
 	evtchn_domain_gone(d);
 	xsm_dom_unregister(&d->sec);
 	log_info("d%u: destroyed", domid);

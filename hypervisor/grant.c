@@ -9,8 +9,7 @@
  * Mapping shares exactly one page through memshare.c; dom0 processes get
  * the page's memfd (read-only for a read-only grant) and a handle, and
  * unmapping revokes. Guests copy between their own frames and frames
- * granted to them. Guests mapping grants into their own page tables are
- * not offered yet (-ENOSYS).
+ * granted to them, and map grants over frames of their own (grant_map.c).
  */
 #include "config.h"
 
@@ -60,7 +59,7 @@ void gnt_init(struct domain *d, uint64_t console_pfn, uint64_t store_pfn)
  * flags and domid are one 32-bit word, updated with compare-and-swap as
  * the guest may change it under us.
  */
-static int16_t pin(struct domain *g, uint32_t ref, uint16_t dom, bool write)
+int16_t gnt_pin(struct domain *g, uint32_t ref, uint16_t dom, bool write)
 {
 	struct gnt_active *act;
 	uint32_t *word, old, new;
@@ -106,7 +105,7 @@ static int16_t pin(struct domain *g, uint32_t ref, uint16_t dom, bool write)
 	return GNTST_okay;
 }
 
-static void unpin(struct domain *g, uint32_t ref, bool write)
+void gnt_unpin(struct domain *g, uint32_t ref, bool write)
 {
 	struct gnt_active *act = &g->gnt_active[ref];
 	uint32_t *word = (uint32_t *)entry(g, ref);
@@ -175,7 +174,7 @@ int gnt_map_dom0(uint32_t domid, uint32_t ref, bool readonly, uint32_t *handle,
 		return -XEN_ENOSPC;
 	}
 	pthread_mutex_lock(&g->lock);
-	st = pin(g, ref, 0, !readonly);
+	st = gnt_pin(g, ref, 0, !readonly);
 	if (st == GNTST_okay)
 		maps[h] = (struct gnt_map){ true, readonly, domid, ref,
 		    g->gnt_active[ref].frame };
@@ -214,7 +213,7 @@ int gnt_unmap_dom0(uint32_t handle)
 		return 0;
 	memshare_put(g, m.frame);
 	pthread_mutex_lock(&g->lock);
-	unpin(g, m.ref, !m.readonly);
+	gnt_unpin(g, m.ref, !m.readonly);
 	pthread_mutex_unlock(&g->lock);
 	return 0;
 }
@@ -371,7 +370,7 @@ static int16_t copy_side_get(struct vcpu *v, struct copy_side *s,
 	if (xsm_check(XSM_GRANT_COPY, &self->sec, &(s->d ? s->d : self)->sec) < 0)
 		return GNTST_permission_denied;
 	pthread_mutex_lock(&(s->d ? s->d : self)->lock);
-	st = pin(s->d ? s->d : self, p->u.ref, (uint16_t)self->domid, write);
+	st = gnt_pin(s->d ? s->d : self, p->u.ref, (uint16_t)self->domid, write);
 	if (st == GNTST_okay) {
 		struct domain *g = s->d ? s->d : self;
 
@@ -389,7 +388,7 @@ static void copy_side_put(struct vcpu *v, struct copy_side *s)
 
 	if (s->pinned) {
 		pthread_mutex_lock(&g->lock);
-		unpin(g, s->ref, s->write);
+		gnt_unpin(g, s->ref, s->write);
 		pthread_mutex_unlock(&g->lock);
 	}
 	if (s->d != NULL)
@@ -461,8 +460,11 @@ long hc_grant_table_op(struct vcpu *v, uint64_t *a)
 	case GNTTABOP_get_version: return gnt_get_version(v, a[1]);
 	case GNTTABOP_dump_table: return gnt_dump_table(v, a[1]);
 	case GNTTABOP_copy: return gnt_copy(v, a[1], count);
+	case GNTTABOP_map_grant_ref: return gnt_map_refs(v, a[1], count);
+	case GNTTABOP_unmap_grant_ref: return gnt_unmap_refs(v, a[1], count, false);
+	case GNTTABOP_unmap_and_replace: return gnt_unmap_refs(v, a[1], count, true);
 	default:
-		/* map/unmap into guest page tables, transfer, v2 status frames */
+		/* transfer, v2 status frames, cache flush */
 		return -XEN_ENOSYS;
 	}
 }

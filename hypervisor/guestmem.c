@@ -73,6 +73,28 @@ int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 	return 0;
 }
 
+uint64_t *gva_l1e(struct vcpu *v, uint64_t gva)
+{
+	uint64_t table = v->sregs.cr3 & PTE_ADDR, e;
+	uint64_t *t = NULL;
+	int shift;
+
+	if (!gva_canonical(gva))
+		return NULL;
+	for (shift = 39; shift >= 12; shift -= 9) {
+		t = gpa_ptr(v->d, table, PAGE_SIZE);
+		if (t == NULL)
+			return NULL;
+		e = __atomic_load_n(&t[(gva >> shift) & 511], __ATOMIC_RELAXED);
+		if (shift == 12)
+			break;
+		if (!(e & PTE_P) || (shift != 39 && (e & PTE_PS)))
+			return NULL;
+		table = e & PTE_ADDR;
+	}
+	return (e & PTE_P) ? &t[(gva >> 12) & 511] : NULL;
+}
+
 static int guest_copy(struct vcpu *v, uint64_t gva, void *buf, size_t len,
     bool write)
 {

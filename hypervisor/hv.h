@@ -72,6 +72,8 @@ struct shared_page;
 #define GNT_MAX_ENTRIES		(GNT_MAX_FRAMES * GNT_PER_FRAME)
 #define GNT_MAX_MAPS		1024	/* dom0's maptrack */
 #define GNT_MAX_COPY_OPS	512	/* per hypercall */
+#define GNT_MAX_MAPTRACK	1024	/* a guest's own mappings of grants */
+#define GNT_MAX_MAP_OPS		512	/* map/unmap ops per hypercall */
 
 /* What is pinned of one grant: the frame as it was when first pinned. */
 struct gnt_active {
@@ -79,6 +81,18 @@ struct gnt_active {
 	uint16_t domid;			/* who it was pinned for */
 	bool readonly;
 	uint64_t frame;
+};
+
+/* One grant a guest has mapped: a frame of its own now showing it. */
+struct gnt_maptrack {
+	bool used, readonly;
+	bool busy;			/* being set up: no handle yet */
+	bool granter_gone;		/* destroyed: its page lives on in ours */
+	uint16_t granter;
+	uint32_t ref;
+	uint64_t frame;			/* the granter's frame */
+	uint64_t pfn;			/* ours, showing the grant */
+	uint64_t host_addr;
 };
 
 /* The interrupted CPL3 context a trap or hypercall left us. */
@@ -186,6 +200,8 @@ struct domain {
 	struct shared_page *shared;	/* memshare.c, under lock */
 	unsigned int gnt_frames;	/* grant table frames set up */
 	struct gnt_active gnt_active[GNT_MAX_ENTRIES];	/* under lock */
+	struct gnt_maptrack *maptrack;	/* max_maptrack entries, under lock */
+	unsigned int max_maptrack;
 	unsigned int refs;		/* domain_ref() holders: destroy waits */
 };
 
@@ -253,6 +269,8 @@ void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len);
 bool mfn_is_guest_ram(struct domain *d, uint64_t mfn);
 bool gva_canonical(uint64_t va);
 int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
+/* The L1 entry that maps gva with a 4 KiB page, or NULL. */
+uint64_t *gva_l1e(struct vcpu *v, uint64_t gva);
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
 int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
 vcpu_info_t *vcpu_info_ptr(struct vcpu *v);
@@ -265,6 +283,10 @@ void vcpu_kick(struct vcpu *v);		/* caller holds d->lock */
 uint64_t vcpu_cpu_ns(struct vcpu *v);
 void vcpu_set_cr3(struct vcpu *v, uint64_t gpa);
 void vcpu_flush_tlb(struct vcpu *v);
+/* From a hypercall that must wait for other domains to pause: stop
+ * counting as active (touching no guest memory) and start again. */
+void vcpu_quiesce(struct vcpu *v);
+void vcpu_unquiesce(struct vcpu *v);
 
 /* pv.c: the x86-64 PV CPU model */
 int pv_bounce_exception(struct vcpu *v, unsigned int vector, uint32_t error,
@@ -326,6 +348,7 @@ long hc_iret(struct vcpu *v, uint64_t *a);
 int memshare_get(struct domain *d, uint64_t pfn, int *fd_out);	/* fd is ours to give */
 void memshare_put(struct domain *d, uint64_t pfn);	/* last put revokes */
 void memshare_fini(struct domain *d);
+bool memshare_is_shared(struct domain *d, uint64_t pfn);	/* d->lock held */
 
 /* grant.c: grant tables, v1 */
 long hc_grant_table_op(struct vcpu *v, uint64_t *a);
@@ -334,6 +357,15 @@ bool gnt_frame_is_table(struct domain *d, uint64_t mfn);
 int gnt_map_dom0(uint32_t domid, uint32_t ref, bool readonly, uint32_t *handle,
     int *fd);
 int gnt_unmap_dom0(uint32_t handle);
+/* Pin ref of granter g for domain dom (g->lock held); a GNTST_ code. */
+int16_t gnt_pin(struct domain *g, uint32_t ref, uint16_t dom, bool write);
+void gnt_unpin(struct domain *g, uint32_t ref, bool write);
+/* grant_map.c: guests mapping grants over frames of their own */
+long gnt_map_refs(struct vcpu *v, uint64_t arg, uint32_t count);
+long gnt_unmap_refs(struct vcpu *v, uint64_t arg, uint32_t count, bool replace);
+bool gnt_pfn_is_mapped(struct domain *d, uint64_t pfn);	/* d->lock held */
+void gnt_maptrack_fini(struct domain *d);
+void gnt_maptrack_granter_gone(uint32_t domid);
 void gnt_domain_gone(uint32_t domid);
 
 /* ctl.c: the control socket */

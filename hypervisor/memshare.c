@@ -73,6 +73,11 @@ static void unshare_page(struct domain *d, struct shared_page *s)
 	close(s->fd);
 }
 
+bool memshare_is_shared(struct domain *d, uint64_t pfn)
+{
+	return find(d, pfn) != NULL;
+}
+
 int memshare_get(struct domain *d, uint64_t pfn, int *fd_out)
 {
 	struct shared_page *s;
@@ -83,7 +88,9 @@ int memshare_get(struct domain *d, uint64_t pfn, int *fd_out)
 	domain_pause_sync(d);
 	pthread_mutex_lock(&d->lock);
 	s = find(d, pfn);
-	if (s == NULL) {
+	if (s == NULL && gnt_pfn_is_mapped(d, pfn)) {
+		ret = -XEN_EBUSY;	/* it shows another domain's page */
+	} else if (s == NULL) {
 		s = calloc(1, sizeof(*s));
 		ret = s == NULL ? -XEN_ENOMEM : share_page(d, pfn, s);
 		if (ret == 0) {

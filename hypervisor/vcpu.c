@@ -103,6 +103,27 @@ void vcpu_flush_tlb(struct vcpu *v)
 	v->sregs_dirty = true;
 }
 
+void vcpu_quiesce(struct vcpu *v)
+{
+	pthread_mutex_lock(&v->d->lock);
+	v->active = false;
+	pthread_cond_broadcast(&v->d->quiesced);
+	pthread_mutex_unlock(&v->d->lock);
+}
+
+/* Back to active once the domain is no longer paused (or is dying: then
+ * the vCPU loop ends right after the hypercall). */
+void vcpu_unquiesce(struct vcpu *v)
+{
+	struct domain *d = v->d;
+
+	pthread_mutex_lock(&d->lock);
+	while (d->pause_count > 0 && d->state != DOM_DYING)
+		pthread_cond_wait(&v->wake, &d->lock);
+	v->active = true;
+	pthread_mutex_unlock(&d->lock);
+}
+
 static bool vcpu_runnable(struct vcpu *v)
 {
 	struct domain *d = v->d;

@@ -38,6 +38,8 @@ static inline long hv_xen_version(int cmd, void *arg)
 { return hcall2(__HYPERVISOR_xen_version, cmd, arg); }
 static inline long hv_event_channel_op(int cmd, void *arg)
 { return hcall2(__HYPERVISOR_event_channel_op, cmd, arg); }
+static inline long hv_grant_table_op(unsigned int cmd, void *op, unsigned int n)
+{ return hcall3(__HYPERVISOR_grant_table_op, cmd, op, n); }
 static inline long hv_memory_op(int cmd, void *arg)
 { return hcall2(__HYPERVISOR_memory_op, cmd, arg); }
 static inline long hv_vcpu_op(int cmd, int vcpu, void *arg)

@@ -16,11 +16,6 @@
 #define REF_RO	9
 #define WAIT_NS	(60ull * 1000000000ull)
 
-static long gnttab_op(unsigned int cmd, void *op, unsigned int count)
-{
-	return hcall3(__HYPERVISOR_grant_table_op, cmd, op, count);
-}
-
 /* Spin (yielding) until cond holds or a minute has passed. */
 #define WAIT_FOR(cond) ({						\
 	uint64_t end_ = system_time() + WAIT_NS;			\
@@ -28,14 +23,6 @@ static long gnttab_op(unsigned int cmd, void *op, unsigned int count)
 		hv_sched_op(SCHEDOP_yield, NULL);			\
 	(cond);								\
 })
-
-static void offer(volatile grant_entry_v1_t *e, unsigned long pfn, uint16_t flags)
-{
-	e->domid = 0;
-	e->frame = (uint32_t)pfn_to_mfn(pfn);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	e->flags = GTF_permit_access | flags;
-}
 
 void suite_grant(void)
 {
@@ -51,13 +38,13 @@ void suite_grant(void)
 
 	shared_info_map();		/* for system_time() */
 	set_xen_guest_handle(st.frame_list, &frame);
-	r = gnttab_op(GNTTABOP_setup_table, &st, 1);
+	r = hv_grant_table_op(GNTTABOP_setup_table, &st, 1);
 	check(r == 0 && st.status == GNTST_okay, "setup_table: frame %#lx", frame);
-	r = gnttab_op(GNTTABOP_query_size, &qs, 1);
+	r = hv_grant_table_op(GNTTABOP_query_size, &qs, 1);
 	check(r == 0 && qs.status == GNTST_okay && qs.nr_frames >= 1 &&
 	    qs.max_nr_frames >= qs.nr_frames, "query_size: %u of %u frames",
 	    qs.nr_frames, qs.max_nr_frames);
-	check(gnttab_op(GNTTABOP_set_version, &sv, 1) == -XEN_ENOSYS && sv.version == 1,
+	check(hv_grant_table_op(GNTTABOP_set_version, &sv, 1) == -XEN_ENOSYS && sv.version == 1,
 	    "grant table v2 is refused; we stay at v1");
 	gt = mm_map_machine(frame, 1);
 	if (gt == NULL) {
@@ -76,19 +63,19 @@ void suite_grant(void)
 	cp.dest.u.gmfn = pfn_to_mfn(p_ro);
 	cp.dest.domid = DOMID_SELF;
 	cp.dest.offset = PAGE_SIZE - 4;
-	check(gnttab_op(GNTTABOP_copy, &cp, 1) == 0 && cp.status == GNTST_bad_copy_arg,
+	check(hv_grant_table_op(GNTTABOP_copy, &cp, 1) == 0 && cp.status == GNTST_bad_copy_arg,
 	    "a copy across a page end is refused");
 	cp.dest.offset = 0;
-	r = gnttab_op(GNTTABOP_copy, &cp, 1);
+	r = hv_grant_table_op(GNTTABOP_copy, &cp, 1);
 	check(r == 0 && cp.status == GNTST_bad_domain,
 	    "a copy from a domain without grants is refused (%d)", cp.status);
-	check(gnttab_op(GNTTABOP_map_grant_ref, &cp, 1) == -XEN_ENOSYS,
-	    "mapping grants into our page tables is not offered yet");
+	check(hv_grant_table_op(GNTTABOP_transfer, &cp, 1) == -XEN_ENOSYS,
+	    "page transfer is not offered");
 
 	memcpy((char *)rw, "hello dom0", 11);
 	memcpy(pfn_to_virt(p_ro), "read only", 10);
-	offer(&gt[REF_RW], p_rw, 0);
-	offer(&gt[REF_RO], p_ro, GTF_readonly);
+	grant_offer(&gt[REF_RW], 0, p_rw, 0);
+	grant_offer(&gt[REF_RO], 0, p_ro, GTF_readonly);
 	printk("grant: ready, ref %u writable, ref %u read-only\n", REF_RW, REF_RO);
 
 	check(WAIT_FOR(rw[0] == 'A'), "dom0 wrote through its mapping: '%s'", (char *)rw);

@@ -8,6 +8,7 @@ const struct suite suites[] = {
 	{ "xsm", suite_xsm },
 	{ "grant", suite_grant },
 	{ "evtping", suite_evtping },
+	{ "gntmap", suite_gntmap },
 	{ "zeromem", suite_zeromem },
 	{ "traps", suite_traps },
 	{ "user", suite_user },

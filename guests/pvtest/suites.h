@@ -12,11 +12,22 @@ extern const struct suite suites[];
 void *mm_map_window(unsigned long pfn, unsigned int count);
 void *mm_map_machine(unsigned long mfn, unsigned int count);
 
+/* peer.c: what the two-guest suites share */
+unsigned long cmdline_ulong(const char *key, unsigned long def);
+bool port_wait(evtchn_port_t port, unsigned long hits);	/* a minute at most */
+long port_send(evtchn_port_t port);
+evtchn_port_t port_offer(domid_t peer);		/* 0 on failure */
+evtchn_port_t port_bind(domid_t peer, evtchn_port_t remote);	/* 0 on failure */
+volatile grant_entry_v1_t *grant_table(void);	/* set up and mapped */
+void grant_offer(volatile grant_entry_v1_t *e, domid_t to, unsigned long pfn,
+    uint16_t flags);
+
 void suite_console(void);
 void suite_hypercall(void);
 void suite_xsm(void);
 void suite_grant(void);
 void suite_evtping(void);
+void suite_gntmap(void);
 void suite_zeromem(void);
 void suite_traps(void);
 void suite_user(void);

@@ -66,6 +66,8 @@ struct domain *fg_new(void)
 	v->frame.rsp = FG_KSTACK_TOP - 0x800;
 	v->frame.rflags = 0x202;
 	vcpu_info_ptr(v)->evtchn_upcall_mask = 0;
+	/* Running, as a guest issuing hypercalls is (no vCPU thread here). */
+	domain_unpause(d);
 	return d;
 }
 

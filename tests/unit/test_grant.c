@@ -257,6 +257,181 @@ static void test_copy(void)
 	drop_pair();
 }
 
+/* --- guests mapping grants (b maps a's) ------------------------------------ */
+
+static uint64_t va_of(uint64_t pfn)
+{
+	return FG_KBASE + pfn * PAGE_SIZE;
+}
+
+static uint64_t *l1e_of(struct domain *d, uint64_t pfn)
+{
+	return (uint64_t *)frame_of(d, FG_PT_PFN + 3) + pfn;
+}
+
+static int16_t gmap(uint32_t ref, uint64_t pfn, uint32_t flags, uint32_t *h)
+{
+	struct gnttab_map_grant_ref op = { .host_addr = va_of(pfn),
+	    .flags = GNTMAP_host_map | flags, .ref = ref, .dom = (domid_t)a->domid };
+
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_map_grant_ref, &op, sizeof(op), 1), 0);
+	op = *(struct gnttab_map_grant_ref *)fg_ptr(b, FG_SCRATCH);
+	if (h != NULL)
+		*h = op.handle;
+	return op.status;
+}
+
+static int16_t gunmap(uint64_t host_addr, uint32_t h)
+{
+	struct gnttab_unmap_grant_ref op = { .host_addr = host_addr, .handle = h };
+
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_unmap_grant_ref, &op, sizeof(op), 1), 0);
+	return ((struct gnttab_unmap_grant_ref *)fg_ptr(b, FG_SCRATCH))->status;
+}
+
+/* One page, seen by both; unmapping shows b its own frame again and none
+ * of a's later writes. */
+static void test_guest_map_revoke(void)
+{
+	uint32_t h;
+
+	setup_pair();
+	grant(a, 8, (uint16_t)b->domid, 40, 0);
+	strcpy(frame_of(a, 40), "a's page");
+	strcpy(frame_of(b, 100), "b's page");
+	CU_ASSERT_EQUAL_FATAL(gmap(8, 100, 0, &h), GNTST_okay);
+	CU_ASSERT_STRING_EQUAL(frame_of(b, 100), "a's page");
+	strcpy(frame_of(b, 100) + 64, "from b");
+	CU_ASSERT_STRING_EQUAL(frame_of(a, 40) + 64, "from b");
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access | GTF_reading | GTF_writing);
+	CU_ASSERT_EQUAL(gmap(8, 100, 0, NULL), GNTST_bad_virt_addr);	/* taken */
+	CU_ASSERT_EQUAL(gunmap(va_of(101), h), GNTST_general_error);	/* not there */
+	CU_ASSERT_STRING_EQUAL(frame_of(b, 100), "a's page");		/* kept */
+	CU_ASSERT_EQUAL(gunmap(va_of(100), h), GNTST_okay);
+	CU_ASSERT_STRING_EQUAL(frame_of(b, 100), "b's page");
+	strcpy(frame_of(a, 40) + 128, "later");
+	CU_ASSERT_EQUAL(frame_of(b, 100)[128], 0);
+	CU_ASSERT_STRING_EQUAL(frame_of(a, 40) + 64, "from b");
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);
+	CU_ASSERT_EQUAL(gunmap(0, h), GNTST_bad_handle);		/* twice */
+	CU_ASSERT_EQUAL(a->gnt_active[8].writers, 0);
+	drop_pair();
+}
+
+static void test_guest_map_readonly(void)
+{
+	uint32_t h;
+
+	setup_pair();
+	grant(a, 9, (uint16_t)b->domid, 41, GTF_readonly);
+	CU_ASSERT_EQUAL(gmap(9, 101, 0, NULL), GNTST_permission_denied);
+	CU_ASSERT_EQUAL(gmap(9, 101, GNTMAP_readonly, &h), GNTST_okay);
+	CU_ASSERT_EQUAL(*l1e_of(b, 101) & 2, 0);
+	CU_ASSERT_EQUAL(gentry(a, 9)->flags, GTF_permit_access | GTF_readonly | GTF_reading);
+	CU_ASSERT_EQUAL(gunmap(va_of(101), h), GNTST_okay);
+	drop_pair();
+}
+
+/* Every bad argument gets its status; nothing is left pinned. */
+static void test_guest_map_bad(void)
+{
+	struct gnttab_map_grant_ref op = { .host_addr = va_of(100),
+	    .flags = GNTMAP_host_map, .ref = 8, .dom = 999 };
+
+	setup_pair();
+	grant(a, 8, (uint16_t)b->domid, 40, 0);
+	grant(a, 7, 0, 40, 0);					/* to dom0 */
+	CU_ASSERT_EQUAL(gmap(7, 100, 0, NULL), GNTST_general_error);
+	CU_ASSERT_EQUAL(gmap(4000, 100, 0, NULL), GNTST_bad_gntref);
+	CU_ASSERT_EQUAL(gmap(8, 600, 0, NULL), GNTST_bad_virt_addr);	/* unmapped VA */
+	CU_ASSERT_EQUAL(gmap(8, 100, GNTMAP_contains_pte, NULL), GNTST_general_error);
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_map_grant_ref, &op, sizeof(op), 1), 0);
+	CU_ASSERT_EQUAL(((struct gnttab_map_grant_ref *)fg_ptr(b, FG_SCRATCH))->status,
+	    GNTST_bad_domain);
+	op.dom = (domid_t)a->domid;
+	op.host_addr = va_of(100) + 8;
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_map_grant_ref, &op, sizeof(op), 1), 0);
+	CU_ASSERT_EQUAL(((struct gnttab_map_grant_ref *)fg_ptr(b, FG_SCRATCH))->status,
+	    GNTST_bad_virt_addr);
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);
+	CU_ASSERT_EQUAL(gunmap(0, 12345), GNTST_bad_handle);
+	drop_pair();
+}
+
+/* XSA-218/224's class: the maptrack fills up cleanly, and a batch of
+ * unmaps is done op by op, each all or nothing. */
+static void test_guest_maptrack(void)
+{
+	struct gnttab_unmap_grant_ref ops[3];
+	uint32_t h[4], i;
+
+	setup_pair();
+	b->max_maptrack = 4;
+	grant(a, 8, (uint16_t)b->domid, 40, 0);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(gmap(8, 100 + i, 0, &h[i]), GNTST_okay);
+	CU_ASSERT_EQUAL(gmap(8, 110, 0, NULL), GNTST_no_space);
+	CU_ASSERT_EQUAL(a->gnt_active[8].writers, 4);
+	ops[0] = (struct gnttab_unmap_grant_ref){ .host_addr = va_of(100), .handle = h[0] };
+	ops[1] = (struct gnttab_unmap_grant_ref){ .host_addr = va_of(100), .handle = h[1] };
+	ops[2] = (struct gnttab_unmap_grant_ref){ .host_addr = va_of(102), .handle = h[2] };
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_unmap_grant_ref, ops, sizeof(ops), 3), 0);
+	memcpy(ops, fg_ptr(b, FG_SCRATCH), sizeof(ops));
+	CU_ASSERT_EQUAL(ops[0].status, GNTST_okay);
+	CU_ASSERT_EQUAL(ops[1].status, GNTST_general_error);	/* wrong address */
+	CU_ASSERT_EQUAL(ops[2].status, GNTST_okay);
+	CU_ASSERT_EQUAL(a->gnt_active[8].writers, 2);
+	CU_ASSERT_EQUAL(gunmap(va_of(101), h[1]), GNTST_okay);
+	CU_ASSERT_EQUAL(gunmap(va_of(103), h[3]), GNTST_okay);
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);
+	drop_pair();
+}
+
+/* unmap_and_replace: host_addr then maps what new_addr mapped. */
+static void test_guest_unmap_replace(void)
+{
+	struct gnttab_unmap_and_replace op = { .host_addr = va_of(100),
+	    .new_addr = va_of(102) };
+	uint64_t moved;
+
+	setup_pair();
+	grant(a, 8, (uint16_t)b->domid, 40, 0);
+	CU_ASSERT_EQUAL_FATAL(gmap(8, 100, 0, &op.handle), GNTST_okay);
+	moved = *l1e_of(b, 102);
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_unmap_and_replace, &op, sizeof(op), 1), 0);
+	CU_ASSERT_EQUAL(((struct gnttab_unmap_and_replace *)fg_ptr(b, FG_SCRATCH))->status,
+	    GNTST_okay);
+	CU_ASSERT_EQUAL(*l1e_of(b, 100), moved);
+	CU_ASSERT_EQUAL(*l1e_of(b, 102), 0);
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);
+	drop_pair();
+}
+
+/* Either side destroyed under a live mapping: nothing dangles. */
+static void test_guest_map_destroy(void)
+{
+	uint32_t h;
+
+	setup_pair();
+	grant(a, 8, (uint16_t)b->domid, 40, 0);
+	strcpy(frame_of(a, 40), "kept");
+	CU_ASSERT_EQUAL_FATAL(gmap(8, 100, 0, &h), GNTST_okay);
+	fg_drop(a);
+	a = NULL;
+	CU_ASSERT_STRING_EQUAL(frame_of(b, 100), "kept");
+	CU_ASSERT_EQUAL(gunmap(va_of(100), h), GNTST_okay);
+	drop_pair();
+
+	setup_pair();
+	grant(a, 8, (uint16_t)b->domid, 40, 0);
+	CU_ASSERT_EQUAL_FATAL(gmap(8, 100, 0, &h), GNTST_okay);
+	fg_drop(b);
+	b = fg_new();
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);
+	CU_ASSERT_EQUAL(a->gnt_active[8].writers, 0);
+	drop_pair();
+}
+
 static void test_table_ops(void)
 {
 	struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 2 };
@@ -298,7 +473,8 @@ static void test_table_ops(void)
 	CU_ASSERT_EQUAL(((struct gnttab_get_version *)fg_ptr(b, FG_SCRATCH))->version, 1);
 	gv.dom = 0;
 	CU_ASSERT_EQUAL(gnttab(GNTTABOP_get_version, &gv, sizeof(gv), 1), -XEN_EPERM);
-	CU_ASSERT_EQUAL(gnttab(GNTTABOP_map_grant_ref, &gv, sizeof(gv), 1), -XEN_ENOSYS);
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_map_grant_ref, &gv, sizeof(gv),
+	    GNT_MAX_MAP_OPS + 1), -XEN_EINVAL);
 	CU_ASSERT_EQUAL(gnttab(GNTTABOP_transfer, &gv, sizeof(gv), 1), -XEN_ENOSYS);
 	CU_ASSERT_EQUAL(gnttab(99, &gv, sizeof(gv), 1), -XEN_ENOSYS);
 	drop_pair();
@@ -313,6 +489,12 @@ static CU_TestInfo tests[] = {
 	{ "granter destroyed while mapped", test_destroy_while_mapped },
 	{ "grant copy", test_copy },
 	{ "setup_table, query_size, versions", test_table_ops },
+	{ "guest map shares one page; unmap revokes", test_guest_map_revoke },
+	{ "guest read-only maps", test_guest_map_readonly },
+	{ "guest map: bad arguments", test_guest_map_bad },
+	{ "guest maptrack limit and batched unmaps", test_guest_maptrack },
+	{ "guest unmap_and_replace", test_guest_unmap_replace },
+	{ "either side destroyed while mapped", test_guest_map_destroy },
 	CU_TEST_INFO_NULL,
 };
 

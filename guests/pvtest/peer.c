@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the suites that talk to another guest share: numbers from the
+ * command line (the test harness passes ports and grant references from
+ * one console to the other's command line), event channel ports waited
+ * on and signalled, and our grant table.
+ */
+#include "pvtest.h"
+#include "arch.h"
+#include "hypercall.h"
+#include "suites.h"
+
+#define WAIT_NS (60ull * 1000000000ull)
+
+unsigned long cmdline_ulong(const char *key, unsigned long def)
+{
+	const char *s = cmdline_get(key);
+
+	return s != NULL ? strtoul(s, NULL, 0) : def;
+}
+
+bool port_wait(evtchn_port_t port, unsigned long hits)
+{
+	uint64_t end = system_time() + WAIT_NS;
+
+	while (port_hits[port] < hits && system_time() < end)
+		hv_sched_op(SCHEDOP_block, NULL);
+	return port_hits[port] >= hits;
+}
+
+long port_send(evtchn_port_t port)
+{
+	struct evtchn_send s = { .port = port };
+
+	return hv_event_channel_op(EVTCHNOP_send, &s);
+}
+
+evtchn_port_t port_offer(domid_t peer)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = peer };
+
+	if (hv_event_channel_op(EVTCHNOP_alloc_unbound, &au) != 0 || au.port >= 64)
+		return 0;
+	unmask_port(au.port);
+	return au.port;
+}
+
+/* Bound, unmasked, and past the event the binding itself raises. */
+evtchn_port_t port_bind(domid_t peer, evtchn_port_t remote)
+{
+	struct evtchn_bind_interdomain bi = { .remote_dom = peer, .remote_port = remote };
+
+	if (hv_event_channel_op(EVTCHNOP_bind_interdomain, &bi) != 0 ||
+	    bi.local_port >= 64)
+		return 0;
+	unmask_port(bi.local_port);
+	port_wait(bi.local_port, 1);
+	return bi.local_port;
+}
+
+volatile grant_entry_v1_t *grant_table(void)
+{
+	struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1 };
+	xen_pfn_t frame = 0;
+
+	set_xen_guest_handle(st.frame_list, &frame);
+	if (hv_grant_table_op(GNTTABOP_setup_table, &st, 1) != 0 ||
+	    st.status != GNTST_okay)
+		return NULL;
+	return mm_map_machine(frame, 1);
+}
+
+void grant_offer(volatile grant_entry_v1_t *e, domid_t to, unsigned long pfn,
+    uint16_t flags)
+{
+	e->domid = to;
+	e->frame = (uint32_t)pfn_to_mfn(pfn);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	e->flags = GTF_permit_access | flags;
+}
