@@ -39,6 +39,11 @@ ssize_t ctl_req_size(uint16_t type)
 		return sizeof(struct ctl_gnt);
 	case CTL_XSM_LOAD:
 		return sizeof(struct ctl_xsm_load);
+	case CTL_GNT_BUF_REGISTER:
+	case CTL_GNT_BUF_UNREGISTER:
+		return sizeof(struct ctl_gnt_buf);
+	case CTL_GNT_COPY:
+		return sizeof(struct ctl_gnt_copy);
 	default:
 		return -1;
 	}

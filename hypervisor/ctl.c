@@ -83,6 +83,9 @@ static const enum xsm_hook ctl_hooks[CTL_TYPE_MAX] = {
 	[CTL_GNT_MAP] = XSM_GRANT_MAP,
 	[CTL_GNT_UNMAP] = XSM_GRANT_UNMAP,
 	[CTL_XSM_LOAD] = XSM_SYSCTL,
+	[CTL_GNT_BUF_REGISTER] = XSM_GRANT_COPY,
+	[CTL_GNT_BUF_UNREGISTER] = XSM_GRANT_COPY,
+	[CTL_GNT_COPY] = XSM_GRANT_COPY,
 };
 
 /* The domain to be: its label is what Chinese Wall looks at. */
@@ -154,9 +157,10 @@ static int ctl_getinfo(const struct ctl_getinfo_req *q, struct ctl_msg *rep)
 	return 0;
 }
 
-/* Handle one request; fills rep (status, body) and fds to pass. */
-static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
-    unsigned int *nfds, const int *in_fds, unsigned int nin)
+/* Handle one request from connection conn; fills rep (status, body) and
+ * fds to pass. */
+static void ctl_handle(int conn, const struct ctl_msg *m, struct ctl_msg *rep,
+    int *fds, unsigned int *nfds, const int *in_fds, unsigned int nin)
 {
 	const union ctl_body *b = &m->u.req;
 	struct domain *d = NULL;
@@ -229,7 +233,7 @@ static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
 		break;
 	case CTL_EVTCHN_CLOSE:
 		if ((d = ctl_domain(m->hdr.type, b->evtchn.domid, &ret)) != NULL)
-			ret = evtchn_close_port(d, b->evtchn.port);
+			ret = evtchn_close_dom0_end(d, b->evtchn.port);
 		break;
 	case CTL_SET_LOGLEVEL:
 		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
@@ -254,6 +258,22 @@ static void ctl_handle(const struct ctl_msg *m, struct ctl_msg *rep, int *fds,
 		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
 		if (ret == 0)
 			ret = ctl_xsm_load(&b->load, in_fds, nin, rep);
+		break;
+	case CTL_GNT_BUF_REGISTER:
+		rep->u.req.buf = b->buf;
+		rep->hdr.len = sizeof(struct ctl_gnt_buf);
+		ret = xsm_check(XSM_GRANT_COPY, &ctl_dom0, NULL);
+		if (ret == 0)
+			ret = nin == 1 ? gnt_buf_register(conn, in_fds[0], b->buf.size,
+			    &rep->u.req.buf.id) : -XEN_EINVAL;
+		break;
+	case CTL_GNT_BUF_UNREGISTER:
+		ret = gnt_buf_unregister(conn, b->buf.id);
+		break;
+	case CTL_GNT_COPY:
+		rep->u.req.copy = b->copy;
+		rep->hdr.len = sizeof(struct ctl_gnt_copy);
+		ret = gnt_copy_dom0(conn, &ctl_dom0, &rep->u.req.copy);
 		break;
 	case CTL_XSM_INFO:
 		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
@@ -283,6 +303,7 @@ void ctl_client_event(int fd)
 	if (n < 0) {
 		if (n != -EPIPE && n != -ECONNRESET)
 			log_warnx("control: dropping client: %s", strerror((int)-n));
+		gnt_bufs_release(fd);
 		epoll_ctl(hv.epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 		close(fd);
 		return;
@@ -295,7 +316,7 @@ void ctl_client_event(int fd)
 		rep.hdr.status = ctl_req_size(m.hdr.type) < 0 ? -XEN_ENOSYS : -XEN_EINVAL;
 		rep.hdr.len = 0;
 	} else {
-		ctl_handle(&m, &rep, out_fds, &nout, in_fds, nin);
+		ctl_handle(fd, &m, &rep, out_fds, &nout, in_fds, nin);
 	}
 	for (i = 0; i < nin; i++)
 		close(in_fds[i]);	/* descriptors dom0 sent are read, not kept */

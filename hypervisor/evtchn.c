@@ -47,18 +47,25 @@ void evtchn_init(struct domain *d)
 	d->evtchn[0].state = ECS_RESERVED;
 }
 
-static void evtchn_free(struct domain *d, uint32_t port)
+/* dom0's eventfds on port; d->lock held. */
+static void dom0_end_close(struct evtchn *c)
 {
-	struct evtchn *c = &d->evtchn[port];
-
-	if (c->state == ECS_VIRQ && c->vcpu < HV_MAX_VCPUS && c->virq < NR_VIRQS)
-		d->virq_port[c->vcpu][c->virq] = 0;
 	if (c->efd_in >= 0) {
 		epoll_ctl(hv.epoll_fd, EPOLL_CTL_DEL, c->efd_in, NULL);
 		close(c->efd_in);
 	}
 	if (c->efd_out >= 0)
 		close(c->efd_out);
+	c->efd_in = c->efd_out = -1;
+}
+
+static void evtchn_free(struct domain *d, uint32_t port)
+{
+	struct evtchn *c = &d->evtchn[port];
+
+	if (c->state == ECS_VIRQ && c->vcpu < HV_MAX_VCPUS && c->virq < NR_VIRQS)
+		d->virq_port[c->vcpu][c->virq] = 0;
+	dom0_end_close(c);
 	memset(c, 0, sizeof(*c));
 	c->efd_in = c->efd_out = -1;
 }
@@ -141,7 +148,11 @@ int evtchn_alloc_unbound(struct domain *d, uint32_t remote, uint32_t *port)
 	return ret;
 }
 
-/* Bind dom0's end to d's unbound port; returns the two eventfds. */
+/*
+ * Bind dom0's end to d's port, unbound for dom0, and return the two
+ * eventfds. A port dom0 already holds may be bound again: a backend that
+ * died without unbinding gets its channel back when it restarts.
+ */
 int evtchn_bind_dom0(struct domain *d, uint32_t port, int *efd_out, int *efd_in)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -152,10 +163,12 @@ int evtchn_bind_dom0(struct domain *d, uint32_t port, int *efd_out, int *efd_in)
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&d->lock);
 	c = &d->evtchn[port];
-	if (c->state != ECS_UNBOUND || c->remote_dom != 0) {
+	if (c->remote_dom != 0 || (c->state != ECS_UNBOUND &&
+	    !(c->state == ECS_INTERDOMAIN && c->efd_in >= 0))) {
 		ret = -XEN_EINVAL;
 		goto out;
 	}
+	dom0_end_close(c);
 	c->efd_out = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	c->efd_in = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ev.data.u64 = ((uint64_t)d->domid << 32) | port;
@@ -171,6 +184,26 @@ int evtchn_bind_dom0(struct domain *d, uint32_t port, int *efd_out, int *efd_in)
 out:
 	pthread_mutex_unlock(&d->lock);
 	return ret;
+}
+
+/* dom0 closes its end: d's port waits for dom0 again, as in Xen. Any other
+ * port dom0 names (one it allocated for the guest) is closed. */
+int evtchn_close_dom0_end(struct domain *d, uint32_t port)
+{
+	struct evtchn *c;
+
+	if (port == 0 || port >= HV_NR_EVTCHN)
+		return -XEN_EINVAL;
+	pthread_mutex_lock(&d->lock);
+	c = &d->evtchn[port];
+	if (c->state == ECS_INTERDOMAIN && c->efd_in >= 0) {
+		dom0_end_close(c);
+		c->state = ECS_UNBOUND;
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return evtchn_close_port(d, port);
 }
 
 /* Main loop: dom0 wrote a port's efd_in. */

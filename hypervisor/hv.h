@@ -309,6 +309,7 @@ long evtchn_op(struct vcpu *v, int cmd, uint64_t arg);
 int evtchn_alloc_unbound(struct domain *d, uint32_t remote, uint32_t *port);
 int evtchn_bind_dom0(struct domain *d, uint32_t port, int *efd_out, int *efd_in);
 int evtchn_close_port(struct domain *d, uint32_t port);
+int evtchn_close_dom0_end(struct domain *d, uint32_t port);
 void evtchn_domain_gone(struct domain *d);	/* peers wait for it again */
 void evtchn_set_pending(struct domain *d, uint32_t port);
 void evtchn_send_virq(struct vcpu *v, uint32_t virq);
@@ -360,6 +361,11 @@ int gnt_unmap_dom0(uint32_t handle);
 /* Pin ref of granter g for domain dom (g->lock held); a GNTST_ code. */
 int16_t gnt_pin(struct domain *g, uint32_t ref, uint16_t dom, bool write);
 void gnt_unpin(struct domain *g, uint32_t ref, bool write);
+/* grant_dom0copy.c: dom0's copy buffers, per control connection */
+int gnt_buf_register(int conn, int fd, uint64_t size, uint32_t *id);
+int gnt_buf_unregister(int conn, uint32_t id);
+void gnt_bufs_release(int conn);
+int gnt_copy_dom0(int conn, struct xsm_dom *who, struct ctl_gnt_copy *c);
 /* grant_map.c: guests mapping grants over frames of their own */
 long gnt_map_refs(struct vcpu *v, uint64_t arg, uint32_t count);
 long gnt_unmap_refs(struct vcpu *v, uint64_t arg, uint32_t count, bool replace);

@@ -225,3 +225,46 @@ int palctl_gnt_unmap(struct palctl *c, uint32_t handle)
 
 	return palctl_call(c, CTL_GNT_UNMAP, &g, sizeof(g), &rep, NULL, NULL);
 }
+
+int palctl_gnt_buf_register(struct palctl *c, int fd, uint64_t size, uint32_t *id)
+{
+	struct ctl_gnt_buf b = { .size = size };
+	struct ctl_msg rep;
+	int ret;
+
+	ret = call(c, CTL_GNT_BUF_REGISTER, &b, sizeof(b), fd, &rep, NULL, NULL);
+	if (ret == 0 && rep.hdr.len != sizeof(b))
+		ret = -EPROTO;
+	if (ret == 0)
+		*id = rep.u.req.buf.id;
+	return ret;
+}
+
+int palctl_gnt_buf_unregister(struct palctl *c, uint32_t id)
+{
+	struct ctl_gnt_buf b = { .id = id };
+	struct ctl_msg rep;
+
+	return palctl_call(c, CTL_GNT_BUF_UNREGISTER, &b, sizeof(b), &rep, NULL, NULL);
+}
+
+int palctl_gnt_copy(struct palctl *c, struct ctl_gnt_copy_seg *seg, unsigned int n)
+{
+	static struct ctl_gnt_copy req;
+	struct ctl_msg rep;
+	unsigned int done, k;
+	int ret;
+
+	for (done = 0; done < n; done += k) {
+		k = MIN(n - done, CTL_GNT_COPY_MAX);
+		req.count = k;
+		memcpy(req.seg, seg + done, k * sizeof(*seg));
+		ret = palctl_call(c, CTL_GNT_COPY, &req, sizeof(req), &rep, NULL, NULL);
+		if (ret == 0 && rep.hdr.len != sizeof(req))
+			ret = -EPROTO;
+		if (ret < 0)
+			return ret;
+		memcpy(seg + done, rep.u.req.copy.seg, k * sizeof(*seg));
+	}
+	return 0;
+}

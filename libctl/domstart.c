@@ -64,18 +64,6 @@ static void unmap_file(struct file_map *m)
 		munmap(m->data, m->size);
 }
 
-static int alloc_port(struct palctl *c, uint32_t domid, uint32_t *port)
-{
-	struct ctl_evtchn e = { .domid = domid, .remote_domid = 0 };
-	struct ctl_msg rep;
-	int ret;
-
-	ret = palctl_call(c, CTL_EVTCHN_ALLOC_UNBOUND, &e, sizeof(e), &rep, NULL, NULL);
-	if (ret == 0)
-		*port = rep.u.req.evtchn.port;
-	return ret;
-}
-
 static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg,
     const struct elf_image *img, const struct file_map *rd,
     uint64_t shinfo_mfn, struct ctl_vcpu_context *ctx, char *err, size_t n)
@@ -91,9 +79,9 @@ static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg
 	ret = pv_layout_compute(&l, img, rd->size, nr_pages, err, n);
 	if (ret < 0)
 		return ret;
-	ret = alloc_port(c, domid, &ctx->console_evtchn);
+	ret = palctl_evtchn_offer(c, domid, 0, &ctx->console_evtchn);
 	if (ret == 0)
-		ret = alloc_port(c, domid, &ctx->store_evtchn);
+		ret = palctl_evtchn_offer(c, domid, 0, &ctx->store_evtchn);
 	if (ret == 0)
 		ret = palctl_call(c, CTL_DOMAIN_RAMFD, &q, sizeof(q), &rep, &fd, &nfds);
 	if (ret < 0 || nfds != 1)

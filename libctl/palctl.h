@@ -32,6 +32,32 @@ int palctl_domid_op(struct palctl *c, uint16_t type, uint32_t domid, uint32_t ar
 int palctl_gnt_map(struct palctl *c, uint32_t domid, uint32_t ref, bool readonly,
     uint32_t *handle);
 int palctl_gnt_unmap(struct palctl *c, uint32_t handle);
+/* Grant copy (as libxengnttab's): register a memfd of size bytes (whole
+ * pages) as a buffer, then copy segments between buffers and pages
+ * granted to dom0; each segment gets its GNTST_ status. Buffers go with
+ * the connection. */
+int palctl_gnt_buf_register(struct palctl *c, int fd, uint64_t size, uint32_t *id);
+int palctl_gnt_buf_unregister(struct palctl *c, uint32_t id);
+int palctl_gnt_copy(struct palctl *c, struct ctl_gnt_copy_seg *seg, unsigned int n);
+/* Event channels (evtchn.c), as libxenevtchn gives Xen's backends. */
+struct palctl_evtchn {
+	uint32_t domid, port;	/* the guest and its port */
+	int event_fd;		/* an eventfd, readable when the guest sent */
+	int notify_fd;		/* an eventfd: writing it notifies the guest */
+};
+/* A port in domid for remote_domid to bind (for dom0: 0). */
+int palctl_evtchn_offer(struct palctl *c, uint32_t domid, uint32_t remote_domid,
+    uint32_t *port);
+/* Bind to the port domid offered to dom0 (binding it again after a
+ * restart is allowed). */
+int palctl_evtchn_bind(struct palctl *c, uint32_t domid, uint32_t port,
+    struct palctl_evtchn *e);
+int palctl_evtchn_notify(const struct palctl_evtchn *e);
+/* Events the guest sent since the last wait (> 0), 0 after timeout_ms
+ * (-1: no limit) with none, or -errno. */
+int palctl_evtchn_wait(const struct palctl_evtchn *e, int timeout_ms);
+/* Close our end: the guest's port waits for dom0 again. */
+int palctl_evtchn_unbind(struct palctl *c, struct palctl_evtchn *e);
 /* Load a binary ACM policy; on refusal err says what is wrong with it. */
 int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, char *err,
     size_t n);

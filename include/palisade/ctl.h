@@ -38,6 +38,9 @@ enum ctl_type {
 	CTL_GNT_MAP,
 	CTL_GNT_UNMAP,
 	CTL_XSM_LOAD,
+	CTL_GNT_BUF_REGISTER,
+	CTL_GNT_BUF_UNREGISTER,
+	CTL_GNT_COPY,
 	CTL_TYPE_MAX
 };
 
@@ -148,6 +151,40 @@ struct ctl_gnt {
 	uint32_t handle;
 };
 
+/*
+ * Grant copy for dom0 processes, what libxengnttab's grant copy gives Xen's
+ * backends: the process registers buffers (GNT_BUF_REGISTER: the memfd
+ * passed, size bytes in whole pages; reply: id) and copies between them
+ * and pages granted to dom0 (GNT_COPY: each segment gets a GNTST_ status).
+ * Buffers belong to the connection that registered them.
+ */
+#define CTL_GNT_BUF_MAX		64		/* per connection */
+#define CTL_GNT_BUF_MAX_SIZE	(64u << 20)
+struct ctl_gnt_buf {
+	uint32_t id;
+	uint32_t pad;
+	uint64_t size;
+};
+
+#define CTL_GNT_COPY_MAX	128		/* segments per request */
+#define CTL_GNT_COPY_TO_GUEST	1u		/* else from the guest's page */
+struct ctl_gnt_copy_seg {
+	uint32_t flags;
+	uint32_t ref;		/* granted to dom0 by domid */
+	uint16_t domid;
+	uint16_t offset;	/* in the granted page */
+	uint16_t len;		/* offset + len <= 4096 */
+	int16_t status;		/* reply */
+	uint32_t buf;		/* registered buffer id */
+	uint32_t buf_offset;
+};
+
+struct ctl_gnt_copy {
+	uint32_t count;
+	uint32_t pad;
+	struct ctl_gnt_copy_seg seg[CTL_GNT_COPY_MAX];
+};
+
 /* XSM_INFO reply: the active security module and its counters. */
 struct ctl_xsm_info {
 	char module[32];
@@ -174,6 +211,8 @@ union ctl_body {
 	struct ctl_xsm_info xsm;
 	struct ctl_gnt gnt;
 	struct ctl_xsm_load load;
+	struct ctl_gnt_buf buf;
+	struct ctl_gnt_copy copy;
 	char error[256];
 	uint32_t level;
 };

@@ -187,6 +187,56 @@ static void test_destroy_while_mapped(void)
 	drop_pair();
 }
 
+/* dom0's grant copy through a registered buffer, on connection 7. */
+static void test_dom0_copy(void)
+{
+	static struct ctl_gnt_copy c;
+	struct xsm_dom dom0 = XSM_DOM_INIT(0, true);
+	int fd = memfd_create("buf", MFD_CLOEXEC);
+	uint32_t id, other;
+	char *buf;
+
+	setup_pair();
+	CU_ASSERT_FATAL(fd >= 0 && ftruncate(fd, 2 * PAGE_SIZE) == 0);
+	buf = mmap(NULL, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CU_ASSERT_EQUAL(gnt_buf_register(7, fd, PAGE_SIZE + 1, &id), -XEN_EINVAL);
+	CU_ASSERT_EQUAL_FATAL(gnt_buf_register(7, fd, 2 * PAGE_SIZE, &id), 0);
+	close(fd);
+	grant(a, 8, 0, 40, 0);
+	grant(a, 9, 0, 41, GTF_readonly);
+	strcpy(frame_of(a, 40) + 16, "from a");
+	strcpy(buf + PAGE_SIZE, "from dom0");
+	c.count = 4;
+	c.seg[0] = (struct ctl_gnt_copy_seg){ .ref = 8, .domid = (uint16_t)a->domid,
+	    .offset = 16, .len = 7, .buf = id, .buf_offset = 100 };
+	c.seg[1] = (struct ctl_gnt_copy_seg){ .flags = CTL_GNT_COPY_TO_GUEST, .ref = 8,
+	    .domid = (uint16_t)a->domid, .offset = 200, .len = 10, .buf = id,
+	    .buf_offset = PAGE_SIZE };
+	c.seg[2] = c.seg[1];
+	c.seg[2].ref = 9;					/* read-only */
+	c.seg[3] = c.seg[0];
+	c.seg[3].buf_offset = 2 * PAGE_SIZE - 3;		/* past the buffer */
+	CU_ASSERT_EQUAL(gnt_copy_dom0(7, &dom0, &c), 0);
+	CU_ASSERT_EQUAL(c.seg[0].status, GNTST_okay);
+	CU_ASSERT_STRING_EQUAL(buf + 100, "from a");
+	CU_ASSERT_EQUAL(c.seg[1].status, GNTST_okay);
+	CU_ASSERT_STRING_EQUAL(frame_of(a, 40) + 200, "from dom0");
+	CU_ASSERT_EQUAL(c.seg[2].status, GNTST_permission_denied);
+	CU_ASSERT_EQUAL(c.seg[3].status, GNTST_bad_copy_arg);
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);
+	/* Another connection's buffer is not ours; ours go with us. */
+	c.count = 1;
+	CU_ASSERT_EQUAL(gnt_copy_dom0(8, &dom0, &c), 0);
+	CU_ASSERT_EQUAL(c.seg[0].status, GNTST_general_error);
+	c.count = CTL_GNT_COPY_MAX + 1;
+	CU_ASSERT_EQUAL(gnt_copy_dom0(7, &dom0, &c), -XEN_EINVAL);
+	gnt_bufs_release(7);
+	CU_ASSERT_EQUAL(gnt_buf_unregister(7, id), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(gnt_buf_register(7, -1, PAGE_SIZE, &other), -XEN_EINVAL);
+	munmap(buf, 2 * PAGE_SIZE);
+	drop_pair();
+}
+
 /* b's hypercalls, arguments in b's scratch pages. */
 static long gnttab(unsigned int cmd, const void *ops, size_t size, uint32_t count)
 {
@@ -487,6 +537,7 @@ static CU_TestInfo tests[] = {
 	{ "bad grants, handles and domains", test_dom0_bad_grants },
 	{ "maptrack limit", test_maptrack_limit },
 	{ "granter destroyed while mapped", test_destroy_while_mapped },
+	{ "dom0 grant copy through registered buffers", test_dom0_copy },
 	{ "grant copy", test_copy },
 	{ "setup_table, query_size, versions", test_table_ops },
 	{ "guest map shares one page; unmap revokes", test_guest_map_revoke },
