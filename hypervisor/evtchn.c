@@ -110,6 +110,7 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 		return;
 	if (test_and_set(&s->evtchn_pending[w], b))
 		return;
+	sched_wake_pollers(d, port);
 	if (__atomic_load_n(&s->evtchn_mask[w], __ATOMIC_SEQ_CST) & (1ull << b))
 		return;
 	v = d->vcpu[d->evtchn[port].vcpu < d->nr_vcpus ? d->evtchn[port].vcpu : 0];
@@ -122,6 +123,7 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 		return;	/* delivered before it re-enters the guest */
 	pthread_mutex_lock(&d->lock);
 	v->blocked = false;
+	sched_poll_clear(v);	/* an upcall ends a poll too, as in Xen */
 	vcpu_kick(v);
 	pthread_mutex_unlock(&d->lock);
 }

@@ -340,16 +340,35 @@ static long gnt_dump_table(struct vcpu *v, uint64_t arg)
 
 /* One side of a copy: a frame of ours, or a grant to us. */
 struct copy_side {
-	struct domain *d;	/* referenced when it is another domain */
+	struct domain *g;	/* the granter, when a gref */
 	uint32_t ref;
 	bool pinned, write;
 	uint8_t *page;
 };
 
-static int16_t copy_side_get(struct vcpu *v, struct copy_side *s,
-    const struct gnttab_copy_ptr *p, bool is_gref, bool write)
+/* The other domain of a batch's copies, referenced once for the batch;
+ * one for sources and one for destinations, so a side in use is never
+ * let go. */
+struct copy_peer {
+	uint32_t domid;
+	struct domain *d;
+};
+
+static struct domain *copy_peer_get(struct copy_peer *p, uint32_t domid)
 {
-	struct domain *self = v->d;
+	if (p->d == NULL || p->domid != domid) {
+		if (p->d != NULL)
+			domain_unref(p->d);
+		p->domid = domid;
+		p->d = domain_ref(domid);
+	}
+	return p->d;
+}
+
+static int16_t copy_side_get(struct vcpu *v, struct copy_peer *peer,
+    struct copy_side *s, const struct gnttab_copy_ptr *p, bool is_gref, bool write)
+{
+	struct domain *self = v->d, *g;
 	uint64_t frame;
 	int16_t st;
 
@@ -364,38 +383,34 @@ static int16_t copy_side_get(struct vcpu *v, struct copy_side *s,
 		s->page = self->ram + frame * PAGE_SIZE;
 		return GNTST_okay;
 	}
-	s->d = p->domid == DOMID_SELF ? NULL : domain_ref(p->domid);
-	if (p->domid != DOMID_SELF && s->d == NULL)
+	g = p->domid == DOMID_SELF ? self : copy_peer_get(peer, p->domid);
+	if (g == NULL)
 		return GNTST_bad_domain;
-	if (xsm_check(XSM_GRANT_COPY, &self->sec, &(s->d ? s->d : self)->sec) < 0)
+	if (xsm_check(XSM_GRANT_COPY, &self->sec, &g->sec) < 0)
 		return GNTST_permission_denied;
-	pthread_mutex_lock(&(s->d ? s->d : self)->lock);
-	st = gnt_pin(s->d ? s->d : self, p->u.ref, (uint16_t)self->domid, write);
+	pthread_mutex_lock(&g->lock);
+	st = gnt_pin(g, p->u.ref, (uint16_t)self->domid, write);
 	if (st == GNTST_okay) {
-		struct domain *g = s->d ? s->d : self;
-
+		s->g = g;
 		s->pinned = true;
 		s->ref = p->u.ref;
 		s->page = g->ram + g->gnt_active[p->u.ref].frame * PAGE_SIZE;
 	}
-	pthread_mutex_unlock(&(s->d ? s->d : self)->lock);
+	pthread_mutex_unlock(&g->lock);
 	return st;
 }
 
-static void copy_side_put(struct vcpu *v, struct copy_side *s)
+static void copy_side_put(struct copy_side *s)
 {
-	struct domain *g = s->d ? s->d : v->d;
-
 	if (s->pinned) {
-		pthread_mutex_lock(&g->lock);
-		gnt_unpin(g, s->ref, s->write);
-		pthread_mutex_unlock(&g->lock);
+		pthread_mutex_lock(&s->g->lock);
+		gnt_unpin(s->g, s->ref, s->write);
+		pthread_mutex_unlock(&s->g->lock);
 	}
-	if (s->d != NULL)
-		domain_unref(s->d);
 }
 
-static int16_t gnt_copy_one(struct vcpu *v, const struct gnttab_copy *op)
+static int16_t gnt_copy_one(struct vcpu *v, struct copy_peer peer[2],
+    const struct gnttab_copy *op)
 {
 	struct copy_side src, dst;
 	int16_t st;
@@ -405,38 +420,56 @@ static int16_t gnt_copy_one(struct vcpu *v, const struct gnttab_copy *op)
 		return GNTST_bad_copy_arg;
 	if (op->len == 0)
 		return GNTST_okay;	/* nothing to copy, nothing to pin */
-	st = copy_side_get(v, &src, &op->source, op->flags & GNTCOPY_source_gref, false);
+	st = copy_side_get(v, &peer[0], &src, &op->source,
+	    op->flags & GNTCOPY_source_gref, false);
 	if (st == GNTST_okay) {
-		st = copy_side_get(v, &dst, &op->dest, op->flags & GNTCOPY_dest_gref, true);
+		st = copy_side_get(v, &peer[1], &dst, &op->dest,
+		    op->flags & GNTCOPY_dest_gref, true);
 		if (st == GNTST_okay)
 			memmove(dst.page + op->dest.offset, src.page + op->source.offset,
 			    op->len);
-		copy_side_put(v, &dst);
+		copy_side_put(&dst);
 	}
-	copy_side_put(v, &src);
+	copy_side_put(&src);
 	return st;
 }
 
+/*
+ * Ops are read a chunk at a time (one page walk instead of one per op),
+ * each is copied out of guest memory once and only the copy is used, and
+ * the chunk goes back with the statuses filled in.
+ */
+#define COPY_CHUNK 16
+
 static long gnt_copy(struct vcpu *v, uint64_t arg, uint32_t count)
 {
-	struct gnttab_copy op;
-	uint32_t i;
+	struct gnttab_copy ops[COPY_CHUNK];
+	struct copy_peer peer[2] = { { 0, NULL }, { 0, NULL } };
+	uint32_t i, j, n;
+	long ret = 0;
 
 	if (count > GNT_MAX_COPY_OPS)
 		return -XEN_EINVAL;
-	for (i = 0; i < count; i++) {
-		uint64_t at = arg + (uint64_t)i * sizeof(op);
+	for (i = 0; i < count && ret == 0; i += n) {
+		uint64_t at = arg + (uint64_t)i * sizeof(ops[0]);
 
-		if (copy_from_guest(v, &op, at, sizeof(op)) < 0)
-			return -XEN_EFAULT;
-		op.status = gnt_copy_one(v, &op);
-		if (op.status != GNTST_okay)
-			gwarn(v->d, "copy %u: status %d", i, op.status);
-		if (copy_to_guest(v, at + offsetof(struct gnttab_copy, status),
-		    &op.status, sizeof(op.status)) < 0)
-			return -XEN_EFAULT;
+		n = MIN(count - i, COPY_CHUNK);
+		if (copy_from_guest(v, ops, at, n * sizeof(ops[0])) < 0) {
+			ret = -XEN_EFAULT;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			ops[j].status = gnt_copy_one(v, peer, &ops[j]);
+			if (ops[j].status != GNTST_okay)
+				gwarn(v->d, "copy %u: status %d", i + j, ops[j].status);
+		}
+		if (copy_to_guest(v, at, ops, n * sizeof(ops[0])) < 0)
+			ret = -XEN_EFAULT;
 	}
-	return 0;
+	for (j = 0; j < 2; j++)
+		if (peer[j].d != NULL)
+			domain_unref(peer[j].d);
+	return ret;
 }
 
 long hc_grant_table_op(struct vcpu *v, uint64_t *a)

@@ -8,6 +8,14 @@
 #include "palisade/log.h"
 #include "hv.h"
 
+/* d->lock held. */
+void sched_poll_clear(struct vcpu *v)
+{
+	__atomic_store_n(&v->nr_poll, 0, __ATOMIC_SEQ_CST);
+	v->poll_deadline = 0;
+	v->polling = false;
+}
+
 static long sched_block(struct vcpu *v)
 {
 	vcpu_info_t *vi = vcpu_info_ptr(v);
@@ -20,9 +28,84 @@ static long sched_block(struct vcpu *v)
 			return 0;
 	}
 	pthread_mutex_lock(&v->d->lock);
+	sched_poll_clear(v);
 	v->blocked = true;
 	pthread_mutex_unlock(&v->d->lock);
 	return 0;
+}
+
+bool sched_poll_done(struct vcpu *v)
+{
+	shared_info_t *s = priv_shared_info(v->d);
+	unsigned int i;
+
+	for (i = 0; i < v->nr_poll; i++) {
+		uint32_t p = v->poll_ports[i];
+
+		if (__atomic_load_n(&s->evtchn_pending[p / 64], __ATOMIC_SEQ_CST) &
+		    (1ull << (p % 64)))
+			return true;
+	}
+	return v->poll_deadline != 0 && system_time_ns() >= v->poll_deadline;
+}
+
+/*
+ * Xen's SCHEDOP_poll: block until one of the ports is pending (masked or
+ * not) or the timeout passes; an event upcall wakes it too, as in Xen.
+ * The ports are published before their pending bits are read, and senders
+ * set a bit before reading the ports (sched_wake_pollers): one of the two
+ * always sees the other.
+ */
+static long sched_poll(struct vcpu *v, uint64_t arg)
+{
+	struct sched_poll poll;
+	uint32_t port;
+	unsigned int i;
+
+	if (copy_from_guest(v, &poll, arg, sizeof(poll)) < 0)
+		return -XEN_EFAULT;
+	if (poll.nr_ports > SCHED_POLL_MAX)
+		return -XEN_EINVAL;
+	for (i = 0; i < poll.nr_ports; i++) {
+		if (copy_from_guest(v, &port, (uint64_t)(uintptr_t)poll.ports.p +
+		    i * sizeof(port), sizeof(port)) < 0)
+			return -XEN_EFAULT;
+		if (port >= HV_NR_EVTCHN)
+			return -XEN_EINVAL;
+		v->poll_ports[i] = port;
+	}
+	pthread_mutex_lock(&v->d->lock);
+	v->poll_deadline = poll.timeout;
+	__atomic_store_n(&v->nr_poll, poll.nr_ports, __ATOMIC_SEQ_CST);
+	if (sched_poll_done(v)) {
+		sched_poll_clear(v);
+	} else {
+		v->polling = true;
+		v->blocked = true;
+	}
+	pthread_mutex_unlock(&v->d->lock);
+	return 0;
+}
+
+void sched_wake_pollers(struct domain *d, uint32_t port)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpu[i];
+
+		if (v == NULL || __atomic_load_n(&v->nr_poll, __ATOMIC_SEQ_CST) == 0)
+			continue;
+		pthread_mutex_lock(&d->lock);
+		for (j = 0; j < v->nr_poll; j++)
+			if (v->poll_ports[j] == port && v->blocked) {
+				v->blocked = false;
+				sched_poll_clear(v);
+				vcpu_kick(v);
+				break;
+			}
+		pthread_mutex_unlock(&d->lock);
+	}
 }
 
 static long shutdown_self(struct vcpu *v, uint32_t reason)
@@ -38,7 +121,6 @@ static long shutdown_self(struct vcpu *v, uint32_t reason)
 long hc_sched_op(struct vcpu *v, uint64_t *a)
 {
 	struct sched_shutdown sd;
-	struct sched_poll poll;
 	struct sched_remote_shutdown rs;
 	long ret;
 
@@ -54,16 +136,7 @@ long hc_sched_op(struct vcpu *v, uint64_t *a)
 	case SCHEDOP_shutdown_code:
 		return copy_from_guest(v, &sd, a[1], sizeof(sd)) < 0 ? -XEN_EFAULT : 0;
 	case SCHEDOP_poll:
-		if (copy_from_guest(v, &poll, a[1], sizeof(poll)) < 0)
-			return -XEN_EFAULT;
-		if (poll.nr_ports > 128)
-			return -XEN_EINVAL;
-		if (poll.timeout != 0) {
-			pthread_mutex_lock(&v->d->lock);
-			timer_set(v, poll.timeout);
-			pthread_mutex_unlock(&v->d->lock);
-		}
-		return sched_block(v);
+		return sched_poll(v, a[1]);
 	case SCHEDOP_remote_shutdown:
 		if (copy_from_guest(v, &rs, a[1], sizeof(rs)) < 0)
 			return -XEN_EFAULT;

@@ -22,6 +22,7 @@
 #define HV_MAX_VCPUS	8
 #define HV_MAX_MEM_MB	8192
 #define HV_NR_EVTCHN	1024	/* 2-level ABI allows 4096; our per-domain limit */
+#define SCHED_POLL_MAX	128	/* ports in one SCHEDOP_poll */
 
 /* Guest-physical layout: guest RAM from 0, hypervisor-private frames high. */
 #define PRIV_GPA	0x1000000000ull		/* 64 GiB */
@@ -144,6 +145,12 @@ struct vcpu {
 	bool active;			/* between a runnable check and the next */
 	pthread_cond_t wake;
 	uint64_t timer_deadline;	/* system time ns, 0 = none */
+	/* SCHEDOP_poll: the ports waited on (nr_poll, read without the lock
+	 * by senders) and the timeout, system time ns (0 = none). */
+	bool polling;
+	unsigned int nr_poll;
+	uint32_t poll_ports[SCHED_POLL_MAX];
+	uint64_t poll_deadline;
 	uint64_t periodic_ns, periodic_next;
 	timer_t kick_timer;
 	bool kick_timer_armed;
@@ -323,6 +330,10 @@ void timer_set(struct vcpu *v, uint64_t deadline);
 void timer_set_periodic(struct vcpu *v, uint64_t period);
 void timer_check(struct vcpu *v);
 uint64_t timer_next(struct vcpu *v);	/* fires expired timers; d->lock held */
+/* hc_sched.c: SCHEDOP_poll */
+bool sched_poll_done(struct vcpu *v);	/* a polled port pending, or timed out */
+void sched_poll_clear(struct vcpu *v);
+void sched_wake_pollers(struct domain *d, uint32_t port);
 
 /* hc_*.c handlers */
 long hc_console_io(struct vcpu *v, uint64_t *a);

@@ -132,6 +132,16 @@ static bool vcpu_runnable(struct vcpu *v)
 	    !v->blocked;
 }
 
+/* When a sleeping vCPU must look again: its timers or its poll's timeout. */
+static uint64_t vcpu_wake_at(struct vcpu *v)
+{
+	uint64_t t = timer_next(v);
+
+	if (v->polling && v->poll_deadline != 0 && (t == 0 || v->poll_deadline < t))
+		t = v->poll_deadline;
+	return t;
+}
+
 /* Sleep until runnable or the domain dies; d->lock held. false: exit. */
 static bool vcpu_wait(struct vcpu *v)
 {
@@ -144,15 +154,19 @@ static bool vcpu_wait(struct vcpu *v)
 		if (v->blocked) {
 			vcpu_info_t *vi = vcpu_info_ptr(v);
 
-			if (vi != NULL && vi->evtchn_upcall_pending)
+			if (v->polling ? sched_poll_done(v) :
+			    vi != NULL && vi->evtchn_upcall_pending) {
 				v->blocked = false;
+				sched_poll_clear(v);
+			}
 		}
 		if (vcpu_runnable(v))
 			return true;
-		if (timer_next(v) != 0 && d->state == DOM_RUNNING &&
+		if (vcpu_wake_at(v) != 0 && d->state == DOM_RUNNING &&
 		    d->pause_count == 0) {
 			struct timespec ts;
-			uint64_t mono = timer_next(v) - system_time_ns() + now_ns();
+			uint64_t at = vcpu_wake_at(v), sys = system_time_ns();
+			uint64_t mono = (at > sys ? at - sys : 0) + now_ns();
 
 			ts.tv_sec = mono / 1000000000ull;
 			ts.tv_nsec = mono % 1000000000ull;

@@ -29,6 +29,12 @@ void shared_info_map(void);
 void events_init(void);		/* event callback, upcalls on */
 evtchn_port_t bind_virq(unsigned int virq, unsigned int vcpu);
 void unmask_port(evtchn_port_t port);
+/* Checking a condition and then sleeping is done with upcalls off, so no
+ * event can be taken in between: off, check, SCHEDOP_block (which turns
+ * them on and returns at once if one is pending) or SCHEDOP_poll, on. */
+void upcalls_off(void);
+void upcalls_on(void);
+bool port_wait_ns(evtchn_port_t port, unsigned long hits, uint64_t limit_ns);
 extern volatile unsigned long port_hits[64];
 vcpu_info_t *my_vcpu_info(void);
 uint64_t system_time(void);

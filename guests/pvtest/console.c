@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The PV console: a ring in the page start_info names, kicked by an event. */
 #include "pvtest.h"
+#include "arch.h"
 #include "hypercall.h"
 
 static struct xencons_interface *cons;
@@ -78,8 +79,13 @@ int console_getc(void)
 	XENCONS_RING_IDX c;
 	char ch;
 
-	while (cons->in_cons == cons->in_prod)
-		hv_sched_op(SCHEDOP_block, NULL);
+	for (;;) {
+		upcalls_off();
+		if (cons->in_cons != cons->in_prod)
+			break;
+		hv_sched_op(SCHEDOP_block, NULL);	/* turns upcalls back on */
+	}
+	upcalls_on();
 	c = cons->in_cons;
 	mb();
 	ch = cons->in[MASK_XENCONS_IDX(c, cons->in)];

@@ -19,13 +19,34 @@ unsigned long cmdline_ulong(const char *key, unsigned long def)
 	return s != NULL ? strtoul(s, NULL, 0) : def;
 }
 
+/*
+ * Until the port has been hit that often, or limit_ns has passed. The look
+ * is made with upcalls off (see upcalls_off); SCHEDOP_poll sees the port
+ * pending whether or not an upcall could take it, and ends at the deadline.
+ */
+bool port_wait_ns(evtchn_port_t port, unsigned long hits, uint64_t limit_ns)
+{
+	uint64_t end = system_time() + limit_ns;
+	struct sched_poll poll = { .nr_ports = 1, .timeout = end };
+	evtchn_port_t polled = port;
+	bool done;
+
+	set_xen_guest_handle(poll.ports, &polled);
+	for (;;) {
+		upcalls_off();
+		done = port_hits[port] >= hits;
+		if (done || system_time() >= end)
+			break;
+		hv_sched_op(SCHEDOP_poll, &poll);
+		upcalls_on();
+	}
+	upcalls_on();
+	return done;
+}
+
 bool port_wait(evtchn_port_t port, unsigned long hits)
 {
-	uint64_t end = system_time() + WAIT_NS;
-
-	while (port_hits[port] < hits && system_time() < end)
-		hv_sched_op(SCHEDOP_block, NULL);
-	return port_hits[port] >= hits;
+	return port_wait_ns(port, hits, WAIT_NS);
 }
 
 long port_send(evtchn_port_t port)

@@ -7,14 +7,6 @@
 
 #define MS 1000000ull
 
-static void wait_ticks(evtchn_port_t port, unsigned long want, uint64_t limit_ns)
-{
-	uint64_t end = system_time() + limit_ns;
-
-	while (port_hits[port] < want && system_time() < end)
-		hv_sched_op(SCHEDOP_block, NULL);
-}
-
 void suite_timer(void)
 {
 	struct vcpu_set_periodic_timer per = { .period_ns = 5 * MS };
@@ -35,7 +27,7 @@ void suite_timer(void)
 	my_vcpu_info()->evtchn_upcall_mask = 0;
 	before = port_hits[port];
 	check(hv_set_timer_op(system_time() + 10 * MS) == 0, "set_timer_op +10 ms");
-	wait_ticks(port, before + 1, 2000 * MS);
+	port_wait_ns(port, before + 1, 2000 * MS);
 	t1 = system_time();
 	check(port_hits[port] == before + 1, "one-shot timer fired once");
 	check(t1 - t0 >= 10 * MS, "it fired after %lu us", (unsigned long)((t1 - t0) / 1000));
@@ -45,7 +37,7 @@ void suite_timer(void)
 	 * stamps of successive ticks show the pacing. */
 	for (i = 0; i < 10; i++) {
 		before = port_hits[port];
-		wait_ticks(port, before + 1, 5000 * MS);
+		port_wait_ns(port, before + 1, 5000 * MS);
 		stamp[i] = my_vcpu_info()->time.system_time;
 	}
 	/* Ticks keep their phase (a late one is followed by an on-time one), so

@@ -147,6 +147,24 @@ evtchn_port_t bind_virq(unsigned int virq, unsigned int vcpu)
 	return hv_event_channel_op(EVTCHNOP_bind_virq, &b) == 0 ? b.port : 0;
 }
 
+void upcalls_off(void)
+{
+	my_vcpu_info()->evtchn_upcall_mask = 1;
+	barrier();
+}
+
+/* Any upcall that came while they were off is taken at the hypercall's
+ * return (Linux's force_evtchn_callback). */
+void upcalls_on(void)
+{
+	vcpu_info_t *vi = my_vcpu_info();
+
+	vi->evtchn_upcall_mask = 0;
+	barrier();
+	if (vi->evtchn_upcall_pending)
+		hv_xen_version(XENVER_version, NULL);
+}
+
 void unmask_port(evtchn_port_t port)
 {
 	struct evtchn_unmask u = { .port = port };

@@ -262,7 +262,59 @@ static void test_reset_races_send(void)
 	pair_drop();
 }
 
+/* SCHEDOP_poll from b on its ports, arguments in b's scratch pages. */
+static long poll(struct domain *d, const uint32_t *ports, unsigned int n,
+    uint64_t timeout)
+{
+	struct sched_poll p = { .nr_ports = n, .timeout = timeout };
+	uint64_t args[6] = { SCHEDOP_poll, FG_SCRATCH, 0, 0, 0, 0 };
+
+	set_xen_guest_handle(p.ports, (evtchn_port_t *)(FG_SCRATCH + 64));
+	memcpy(fg_ptr(d, FG_SCRATCH), &p, sizeof(p));
+	memcpy(fg_ptr(d, FG_SCRATCH + 64), ports, n * sizeof(*ports));
+	return hypercall_call(d->vcpu[0], __HYPERVISOR_sched_op, args);
+}
+
+/* Xen's poll: returns at once for a pending port (masked or not), sleeps
+ * otherwise, and a send to a masked polled port wakes it. */
+static void test_poll(void)
+{
+	static uint32_t many[SCHED_POLL_MAX + 1];
+	uint32_t pa, pb, other[2];
+	struct vcpu *v;
+
+	pair_new();
+	v = b->vcpu[0];
+	pa = unbound_for(a, b);
+	CU_ASSERT_EQUAL_FATAL(bind(b, a, pa, &pb), 0);
+	CU_ASSERT_EQUAL(poll(b, &pb, 1, 0), 0);		/* pending from the bind */
+	CU_ASSERT_FALSE(v->blocked);
+	clear_pending(b, pb);
+	CU_ASSERT_EQUAL(poll(b, &pb, 1, 0), 0);
+	CU_ASSERT_TRUE(v->blocked);
+	CU_ASSERT_EQUAL(send(a, pa), 0);		/* pb is masked: no upcall */
+	CU_ASSERT_FALSE(vcpu_info_ptr(v)->evtchn_upcall_pending);
+	CU_ASSERT_FALSE(v->blocked);
+	CU_ASSERT_EQUAL(v->nr_poll, 0);
+	clear_pending(b, pb);
+	other[0] = pb + 1;
+	other[1] = pb + 2;
+	CU_ASSERT_EQUAL(poll(b, other, 2, 0), 0);
+	CU_ASSERT_TRUE(v->blocked);
+	CU_ASSERT_EQUAL(send(a, pa), 0);		/* not a polled port */
+	CU_ASSERT_TRUE(v->blocked);
+	v->blocked = false;
+	CU_ASSERT_EQUAL(poll(b, &pb, 1, 1), 0);		/* timeout long past */
+	CU_ASSERT_FALSE(v->blocked);
+	other[0] = HV_NR_EVTCHN;
+	CU_ASSERT_EQUAL(poll(b, other, 1, 0), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(poll(b, many, SCHED_POLL_MAX + 1, 0), -XEN_EINVAL);
+	CU_ASSERT_FALSE(v->blocked);
+	pair_drop();
+}
+
 static CU_TestInfo tests[] = {
+	{ "SCHEDOP_poll", test_poll },
 	{ "bind interdomain and send both ways", test_bind_and_send },
 	{ "bind errors", test_bind_errors },
 	{ "close and destroy leave the peer unbound", test_close_and_destroy },
