@@ -10,8 +10,6 @@
 #include "hypercall.h"
 #include "suites.h"
 
-#define WAIT_NS (60ull * 1000000000ull)
-
 unsigned long cmdline_ulong(const char *key, unsigned long def)
 {
 	const char *s = cmdline_get(key);
@@ -44,9 +42,19 @@ bool port_wait_ns(evtchn_port_t port, unsigned long hits, uint64_t limit_ns)
 	return done;
 }
 
+/* The same without a deadline, and one exit cheaper per wake-up:
+ * SCHEDOP_block turns upcalls on as it sleeps, so the upcall is taken on
+ * the way back instead of at a hypercall of our own. */
 bool port_wait(evtchn_port_t port, unsigned long hits)
 {
-	return port_wait_ns(port, hits, WAIT_NS);
+	for (;;) {
+		upcalls_off();
+		if (port_hits[port] >= hits)
+			break;
+		hv_sched_op(SCHEDOP_block, NULL);
+	}
+	upcalls_on();
+	return true;
 }
 
 long port_send(evtchn_port_t port)

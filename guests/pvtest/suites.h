@@ -14,7 +14,7 @@ void *mm_map_machine(unsigned long mfn, unsigned int count);
 
 /* peer.c: what the two-guest suites share */
 unsigned long cmdline_ulong(const char *key, unsigned long def);
-bool port_wait(evtchn_port_t port, unsigned long hits);	/* a minute at most */
+bool port_wait(evtchn_port_t port, unsigned long hits);	/* no deadline */
 long port_send(evtchn_port_t port);
 evtchn_port_t port_offer(domid_t peer);		/* 0 on failure */
 evtchn_port_t port_bind(domid_t peer, evtchn_port_t remote);	/* 0 on failure */

@@ -309,6 +309,15 @@ static void test_copy(void)
 
 /* --- guests mapping grants (b maps a's) ------------------------------------ */
 
+static long set_version(struct domain *d, uint32_t version)
+{
+	struct gnttab_set_version sv = { .version = version };
+	uint64_t args[6] = { GNTTABOP_set_version, FG_SCRATCH, 1, 0, 0, 0 };
+
+	memcpy(fg_ptr(d, FG_SCRATCH), &sv, sizeof(sv));
+	return hypercall_call(d->vcpu[0], __HYPERVISOR_grant_table_op, args);
+}
+
 static uint64_t va_of(uint64_t pfn)
 {
 	return FG_KBASE + pfn * PAGE_SIZE;
@@ -354,6 +363,10 @@ static void test_guest_map_revoke(void)
 	strcpy(frame_of(b, 100) + 64, "from b");
 	CU_ASSERT_STRING_EQUAL(frame_of(a, 40) + 64, "from b");
 	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access | GTF_reading | GTF_writing);
+	/* XSA-255's class: no version switch under a live mapping. */
+	CU_ASSERT_EQUAL(set_version(a, 2), -XEN_ENOSYS);
+	CU_ASSERT_EQUAL(set_version(a, 1), 0);
+	CU_ASSERT_STRING_EQUAL(frame_of(b, 100), "a's page");
 	CU_ASSERT_EQUAL(gmap(8, 100, 0, NULL), GNTST_bad_virt_addr);	/* taken */
 	CU_ASSERT_EQUAL(gunmap(va_of(101), h), GNTST_general_error);	/* not there */
 	CU_ASSERT_STRING_EQUAL(frame_of(b, 100), "a's page");		/* kept */
