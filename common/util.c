@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "palisade/ctl.h"
@@ -93,4 +96,25 @@ int pidfile_read(const char *name)
 	buf[r] = '\0';
 	pid = strtol(buf, NULL, 10);
 	return pid > 0 && pid < 1 << 22 ? (int)pid : -EINVAL;
+}
+
+int rundir_listen(const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[sizeof(sa.sun_path)];
+	int fd;
+
+	if (rundir_path(path, sizeof(path), name) < 0)
+		return -1;
+	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
+	    listen(fd, 16) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

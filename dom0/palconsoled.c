@@ -299,27 +299,6 @@ static void reap_dead(void)
 	}
 }
 
-static int listen_socket(void)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[sizeof(sa.sun_path)];
-	int fd;
-
-	if (rundir_path(path, sizeof(path), CONS_SOCKET) < 0)
-		return -1;
-	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
-	    listen(fd, 16) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 int main(int argc, char **argv)
 {
 	struct epoll_event evs[32];
@@ -349,7 +328,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "palconsoled: %s\n", palctl_strerror(ret));
 		return 1;
 	}
-	lfd = listen_socket();
+	lfd = rundir_listen(CONS_SOCKET);
 	if (lfd < 0) {
 		fprintf(stderr, "palconsoled: cannot listen: %s\n", strerror(errno));
 		return 1;

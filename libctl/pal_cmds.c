@@ -60,6 +60,16 @@ static int run_daemon(const char *name, const char *arg)
 	return 0;
 }
 
+/* A dom0 daemon, unless it runs already. */
+static int start_once(const char *name)
+{
+	int pid = pidfile_read(name);
+
+	if (pid > 0 && kill(pid, 0) == 0)
+		return 0;
+	return run_daemon(name, NULL);
+}
+
 int cmd_up(int argc, char **argv)
 {
 	struct palctl c;
@@ -77,9 +87,9 @@ int cmd_up(int argc, char **argv)
 		return pal_err("palisade-hv failed to start (see its log in %s)",
 		    rundir_get());
 	}
-	if (pidfile_read("palconsoled") > 0 && kill(pidfile_read("palconsoled"), 0) == 0)
-		return 0;
-	if (run_daemon("palconsoled", NULL) < 0)
+	if (start_once("palstored") < 0)
+		return pal_err("palstored failed to start (see its log in %s)", rundir_get());
+	if (start_once("palconsoled") < 0)
 		return pal_err("palconsoled failed to start");
 	printf("palisade up: run directory %s\n", rundir_get());
 	return 0;
@@ -114,6 +124,7 @@ int cmd_down(int argc, char **argv)
 		palctl_close(&c);
 	}
 	stop_daemon("palconsoled");
+	stop_daemon("palstored");
 	stop_daemon("palisade-hv");
 	printf("palisade down\n");
 	return 0;

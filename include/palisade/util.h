@@ -23,5 +23,7 @@ int rundir_path(char *buf, size_t size, const char *name);
 /* "<name>.pid" in the run directory. */
 int pidfile_write(const char *name);
 int pidfile_read(const char *name);	/* the pid, or -errno */
+/* A stream socket named name in the run directory, owner-only, listening. */
+int rundir_listen(const char *name);
 
 #endif

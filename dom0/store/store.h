@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The store's core, as palstored serves it: a tree of nodes with Xen's
+ * per-node permissions, transactions, watches, and the xenstore wire
+ * protocol (xen/io/xs_wire.h) on top. The daemon (dom0/palstored.c) owns
+ * the connections and moves bytes; everything a message can do is here,
+ * so the unit tests drive exactly what clients drive.
+ */
+#ifndef PAL_STORE_H
+#define PAL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xen/io/xs_wire.h>
+
+#define XS_DOM0		0u
+#define XS_MAX_PERMS	16	/* entries in one node's ACL, owner included */
+
+/* One ACL entry: a domain and what it may do (owner: the first entry,
+ * whose mode also applies to every domain not listed). */
+enum xs_mode { XS_NONE = 0, XS_R = 1, XS_W = 2, XS_RW = 3 };
+struct xs_perm {
+	uint32_t domid;
+	enum xs_mode mode;
+};
+
+/* Limits against a client that floods the store (C xenstored's defaults). */
+struct xs_quota {
+	unsigned int nodes;		/* nodes a domain owns */
+	unsigned int watches;		/* per connection */
+	unsigned int transactions;	/* open at once, per connection */
+	unsigned int perms;		/* ACL entries per node */
+	unsigned int value_len;		/* bytes of one node's value */
+	unsigned int txn_nodes;		/* nodes one transaction touches */
+};
+extern const struct xs_quota xs_default_quota;
+
+struct xs_store;
+struct xs_conn;
+
+/* A connection's way to send: one complete message (header + payload). */
+typedef void (*xs_send_fn)(void *opaque, const struct xsd_sockmsg *hdr,
+    const void *payload);
+
+struct xs_store *xs_store_new(const struct xs_quota *q);
+void xs_store_free(struct xs_store *s);
+
+/* A client: dom0 tools on the socket, or a guest on its ring. */
+struct xs_conn *xs_conn_new(struct xs_store *s, uint32_t domid, xs_send_fn send,
+    void *opaque);
+void xs_conn_free(struct xs_conn *c);	/* its watches and transactions go too */
+
+/*
+ * One request from c: hdr as received (hdr->len bytes of payload follow).
+ * Replies and watch events go out through the connections' send functions.
+ * Returns 0, or -1 when the message is malformed beyond an error reply
+ * (the caller should drop the connection).
+ */
+int xs_handle(struct xs_conn *c, const struct xsd_sockmsg *hdr, const void *payload);
+
+/* Statistics and direct access for the daemon and the tests. */
+unsigned int xs_node_count(const struct xs_store *s);
+unsigned int xs_domain_nodes(const struct xs_store *s, uint32_t domid);
+
+#endif

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What the store's own files share; nothing outside dom0/store uses it. */
+#ifndef PAL_STORE_INT_H
+#define PAL_STORE_INT_H
+
+#include "store.h"
+
+struct xs_node {
+	char *name;			/* one path component; "" for the root */
+	struct xs_node *parent;
+	struct xs_node **kids;
+	unsigned int nkids, kcap;
+	char *value;
+	unsigned int len;
+	struct xs_perm perms[XS_MAX_PERMS];
+	unsigned int nperms;		/* >= 1: perms[0] is the owner */
+	uint64_t gen;			/* the store's change count at its last change */
+};
+
+/* A path a transaction looked at, and the node's gen then (0: absent). */
+struct xs_access {
+	char *path;
+	uint64_t gen;
+};
+
+enum xs_op_type { XS_OP_WRITE, XS_OP_MKDIR, XS_OP_RM, XS_OP_PERMS };
+struct xs_op {
+	enum xs_op_type type;
+	char *path;
+	char *value;
+	unsigned int len;
+	struct xs_perm perms[XS_MAX_PERMS];
+	unsigned int nperms;
+};
+
+struct xs_txn {
+	uint32_t id;
+	struct xs_node *root;		/* the transaction's own copy */
+	struct xs_access *acc;
+	unsigned int nacc, acap;
+	struct xs_op *ops;
+	unsigned int nops, ocap;
+	struct xs_txn *next;
+};
+
+struct xs_watch {
+	char *path;			/* absolute, or @introduceDomain/@releaseDomain */
+	char *token;
+	bool relative;			/* events name paths as the watch did */
+	struct xs_watch *next;
+};
+
+struct xs_conn {
+	struct xs_store *s;
+	uint32_t domid;
+	xs_send_fn send;
+	void *opaque;
+	struct xs_watch *watches;
+	unsigned int nwatches;
+	struct xs_txn *txns;
+	unsigned int ntxns;
+	struct xs_conn *next;
+};
+
+struct xs_domain {
+	uint32_t domid, target;
+	uint64_t mfn;
+	uint32_t port;
+	struct xs_domain *next;
+};
+
+struct xs_store {
+	struct xs_quota q;
+	struct xs_node *root;
+	uint64_t gen;
+	struct xs_conn *conns;
+	struct xs_domain *doms;
+	uint32_t next_txid;
+};
+
+/* node.c: the tree, paths and permissions. Functions taking a root work
+ * on the live tree or a transaction's copy alike. */
+struct xs_node *xs_lookup(struct xs_node *root, const char *path);
+bool xs_path_valid(const char *path);
+/* "/local/domain/N/..." for a relative path of domain N; NULL if invalid. */
+char *xs_canonical(uint32_t domid, const char *path);
+enum xs_mode xs_mode_of(const struct xs_node *n, uint32_t domid);
+int xs_write(struct xs_store *s, struct xs_node *root, uint32_t domid,
+    const char *path, const char *value, unsigned int len, bool mkdir_only);
+int xs_rm(struct xs_store *s, struct xs_node *root, uint32_t domid, const char *path);
+int xs_set_perms(struct xs_store *s, struct xs_node *root, uint32_t domid,
+    const char *path, const struct xs_perm *p, unsigned int n);
+struct xs_node *xs_copy(const struct xs_node *n, struct xs_node *parent);
+void xs_free_tree(struct xs_node *n);
+unsigned int xs_count_owned(const struct xs_node *n, uint32_t domid);
+int xs_parse_perm(const char *s, struct xs_perm *p);
+int xs_format_perm(const struct xs_perm *p, char *buf, size_t n);
+
+/* txn.c */
+struct xs_txn *xs_txn_start(struct xs_conn *c);
+struct xs_txn *xs_txn_find(struct xs_conn *c, uint32_t id);
+void xs_txn_note(struct xs_txn *t, const char *path);	/* before first touch */
+int xs_txn_log(struct xs_txn *t, const struct xs_op *op);
+int xs_txn_end(struct xs_conn *c, struct xs_txn *t, bool commit);
+void xs_txn_free(struct xs_txn *t);
+
+/* watch.c */
+int xs_watch_add(struct xs_conn *c, const char *path, const char *token);
+int xs_watch_del(struct xs_conn *c, const char *path, const char *token);
+void xs_watch_clear(struct xs_conn *c);
+/* A node changed (recurse: removed with everything below it); fire every
+ * watch on it or above it (and below it if recurse) whose domain may read
+ * it. node is the node as it was (for removals) or is. */
+void xs_fire(struct xs_store *s, const char *path, const struct xs_node *node,
+    bool recurse);
+void xs_fire_special(struct xs_store *s, const char *name);
+void xs_send_event(struct xs_conn *c, const struct xs_watch *w, const char *path);
+
+#endif

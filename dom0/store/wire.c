@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The xenstore wire protocol (xen/io/xs_wire.h): one request in, one reply
+ * out (errors as XS_ERROR "ENAME"), watch events in between. Each request
+ * is taken apart by one reader that checks its length and every string's
+ * termination before anything is done.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "palisade/log.h"
+#include "store_int.h"
+
+#define MAX_ARGS (XS_MAX_PERMS + 2)
+
+const struct xs_quota xs_default_quota = {
+	.nodes = 1000, .watches = 128, .transactions = 10, .perms = 5,
+	.value_len = 2048, .txn_nodes = 1024,
+};
+
+struct req {
+	struct xs_conn *c;
+	const struct xsd_sockmsg *hdr;
+	const char *arg[MAX_ARGS];
+	unsigned int nargs;
+	const char *raw;		/* the payload as sent */
+	struct xs_txn *t;
+};
+
+/* --- replies -------------------------------------------------------------- */
+
+static void reply(struct req *r, uint32_t type, const void *data, size_t len)
+{
+	struct xsd_sockmsg h = { .type = type, .req_id = r->hdr->req_id,
+	    .tx_id = r->hdr->tx_id, .len = (uint32_t)len };
+
+	r->c->send(r->c->opaque, &h, data != NULL ? data : "");
+}
+
+static void reply_str(struct req *r, const char *s)
+{
+	reply(r, r->hdr->type, s, strlen(s) + 1);
+}
+
+static int reply_err(struct req *r, int err)
+{
+	const char *name = "EINVAL";
+	size_t i;
+
+	for (i = 0; i < sizeof(xsd_errors) / sizeof(xsd_errors[0]); i++)
+		if (xsd_errors[i].errnum == err)
+			name = xsd_errors[i].errstring;
+	reply(r, XS_ERROR, name, strlen(name) + 1);
+	return 0;
+}
+
+/* 0 -> "OK", -errno -> XS_ERROR. */
+static int reply_status(struct req *r, int ret)
+{
+	if (ret < 0)
+		return reply_err(r, -ret);
+	reply_str(r, "OK");
+	return 0;
+}
+
+/* --- arguments ---------------------------------------------------------- */
+
+/* Split the payload into NUL-terminated strings; the last must be too. */
+static int split(struct req *r, uint32_t len)
+{
+	uint32_t i, start = 0;
+
+	r->nargs = 0;
+	for (i = 0; i < len; i++) {
+		if (r->raw[i] != '\0')
+			continue;
+		if (r->nargs == MAX_ARGS)
+			return -E2BIG;
+		r->arg[r->nargs++] = r->raw + start;
+		start = i + 1;
+	}
+	return start == len ? 0 : -EINVAL;
+}
+
+static struct xs_node *root_of(struct req *r)
+{
+	return r->t != NULL ? r->t->root : r->c->s->root;
+}
+
+/* A node path argument, made absolute; noted in the transaction. */
+static char *path_arg(struct req *r, unsigned int i)
+{
+	char *abs = i < r->nargs ? xs_canonical(r->c->domid, r->arg[i]) : NULL;
+
+	if (abs != NULL && r->t != NULL)
+		xs_txn_note(r->t, abs);
+	return abs;
+}
+
+/* The parent of abs, noted too: creating or removing abs changes it. */
+static void note_parent(struct req *r, const char *abs)
+{
+	char *p;
+	char *slash;
+
+	if (r->t == NULL || (p = strdup(abs)) == NULL)
+		return;
+	slash = strrchr(p, '/');
+	if (slash == p)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	xs_txn_note(r->t, p);
+	free(p);
+}
+
+static bool parse_domid(const char *s, uint32_t *domid)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v >= 0x7ff0)
+		return false;
+	*domid = (uint32_t)v;
+	return true;
+}
+
+/* --- node operations -------------------------------------------------- */
+
+static int do_read(struct req *r)
+{
+	char *path = path_arg(r, 0);
+	struct xs_node *n;
+	int ret = 0;
+
+	if (path == NULL || r->nargs != 1)
+		ret = -EINVAL;
+	else if ((n = xs_lookup(root_of(r), path)) == NULL)
+		ret = -ENOENT;
+	else if (!(xs_mode_of(n, r->c->domid) & XS_R))
+		ret = -EACCES;
+	else
+		reply(r, XS_READ, n->value, n->len);
+	free(path);
+	return ret < 0 ? reply_err(r, -ret) : 0;
+}
+
+/* Write, mkdir, rm and set_perms: on the transaction's copy and logged, or
+ * on the live tree with the watches fired. */
+static int change(struct req *r, struct xs_op *op)
+{
+	struct xs_store *s = r->c->s;
+	struct xs_node *root = root_of(r), *n;
+	int ret;
+
+	if (op->type != XS_OP_PERMS)
+		note_parent(r, op->path);
+	switch (op->type) {
+	case XS_OP_WRITE:
+	case XS_OP_MKDIR:
+		ret = xs_write(s, root, r->c->domid, op->path, op->value, op->len,
+		    op->type == XS_OP_MKDIR);
+		break;
+	case XS_OP_RM:
+		n = xs_lookup(root, op->path);
+		if (r->t == NULL && n != NULL && n != root &&
+		    (xs_mode_of(n, r->c->domid) & XS_W))
+			xs_fire(s, op->path, n, true);
+		ret = xs_rm(s, root, r->c->domid, op->path);
+		break;
+	default:
+		ret = xs_set_perms(s, root, r->c->domid, op->path, op->perms, op->nperms);
+		break;
+	}
+	if (ret == 0 && r->t != NULL)
+		ret = r->t->nacc + r->t->nops >= s->q.txn_nodes ? -ENOSPC :
+		    xs_txn_log(r->t, op);
+	else if (ret == 0 && op->type != XS_OP_RM)
+		xs_fire(s, op->path, xs_lookup(root, op->path), false);
+	return ret;
+}
+
+static int do_write(struct req *r, uint32_t len)
+{
+	size_t plen = strnlen(r->raw, len);
+	struct xs_op op = { .type = XS_OP_WRITE };
+	int ret;
+
+	/* path\0value: the value is the rest, not terminated. */
+	if (plen == len)
+		return reply_err(r, EINVAL);
+	r->nargs = 1;
+	r->arg[0] = r->raw;
+	op.path = path_arg(r, 0);
+	op.value = (char *)r->raw + plen + 1;
+	op.len = len - (uint32_t)plen - 1;
+	ret = op.path == NULL ? -EINVAL : change(r, &op);
+	free(op.path);
+	return reply_status(r, ret);
+}
+
+static int do_simple_change(struct req *r, enum xs_op_type type)
+{
+	struct xs_op op = { .type = type };
+	int ret;
+
+	op.path = path_arg(r, 0);
+	ret = op.path == NULL || r->nargs != 1 ? -EINVAL : change(r, &op);
+	free(op.path);
+	return reply_status(r, ret);
+}
+
+static int do_set_perms(struct req *r)
+{
+	struct xs_op op = { .type = XS_OP_PERMS };
+	unsigned int i;
+	int ret = 0;
+
+	op.path = path_arg(r, 0);
+	if (op.path == NULL || r->nargs < 2)
+		ret = -EINVAL;
+	for (i = 1; ret == 0 && i < r->nargs; i++)
+		ret = xs_parse_perm(r->arg[i], &op.perms[i - 1]);
+	op.nperms = r->nargs - 1;
+	if (ret == 0)
+		ret = change(r, &op);
+	free(op.path);
+	return reply_status(r, ret);
+}
+
+/* The node's children, or its ACL, as NUL-terminated strings. */
+static int list(struct req *r, bool perms, size_t offset)
+{
+	char buf[XENSTORE_PAYLOAD_MAX], gen[24];
+	char *path = path_arg(r, 0);
+	struct xs_node *n;
+	size_t used = 0, at = 0, glen = 0;
+	unsigned int i, count;
+	int ret = 0;
+
+	if (path == NULL)
+		return reply_err(r, EINVAL);
+	n = xs_lookup(root_of(r), path);
+	free(path);
+	if (n == NULL)
+		return reply_err(r, ENOENT);
+	if (!(xs_mode_of(n, r->c->domid) & XS_R))
+		return reply_err(r, EACCES);
+	if (r->hdr->type == XS_DIRECTORY_PART) {
+		glen = (size_t)snprintf(gen, sizeof(gen), "%llu", (unsigned long long)n->gen) + 1;
+		memcpy(buf, gen, glen);
+		used = glen;
+	}
+	count = perms ? n->nperms : n->nkids;
+	for (i = 0; i < count && ret == 0; i++) {
+		char pbuf[16];
+		const char *name = perms ? pbuf : n->kids[i]->name;
+		size_t len;
+
+		if (perms)
+			xs_format_perm(&n->perms[i], pbuf, sizeof(pbuf));
+		len = strlen(name) + 1;
+		if (at + len <= offset) {	/* before the part asked for */
+			at += len;
+			continue;
+		}
+		if (used + len + (glen ? 1 : 0) > sizeof(buf)) {
+			if (glen == 0)
+				ret = -E2BIG;	/* a whole listing must fit */
+			break;
+		}
+		memcpy(buf + used, name, len);
+		used += len;
+		at += len;
+	}
+	if (ret < 0)
+		return reply_err(r, -ret);
+	if (glen != 0 && i == count)
+		buf[used++] = '\0';	/* the part reaches the end */
+	reply(r, r->hdr->type, buf, used);
+	return 0;
+}
+
+static int do_directory_part(struct req *r)
+{
+	char *end;
+	unsigned long off;
+
+	if (r->nargs != 2)
+		return reply_err(r, EINVAL);
+	off = strtoul(r->arg[1], &end, 10);
+	if (*end != '\0' || r->arg[1][0] == '\0')
+		return reply_err(r, EINVAL);
+	r->nargs = 1;
+	return list(r, false, off);
+}
+
+/* --- watches and transactions ------------------------------------------- */
+
+static int do_watch(struct req *r, bool add)
+{
+	struct xs_watch *w;
+	int ret;
+
+	if (r->nargs != 2 || strlen(r->arg[1]) > XENSTORE_REL_PATH_MAX)
+		return reply_err(r, EINVAL);
+	ret = add ? xs_watch_add(r->c, r->arg[0], r->arg[1]) :
+	    xs_watch_del(r->c, r->arg[0], r->arg[1]);
+	reply_status(r, ret);
+	if (ret == 0 && add) {
+		w = r->c->watches;	/* the new one is first */
+		xs_send_event(r->c, w, w->path);
+	}
+	return 0;
+}
+
+static int do_transaction_start(struct req *r)
+{
+	struct xs_txn *t;
+	char id[16];
+
+	if (r->hdr->tx_id != 0)
+		return reply_err(r, EBUSY);	/* no nesting */
+	t = xs_txn_start(r->c);
+	if (t == NULL)
+		return reply_err(r, errno);
+	snprintf(id, sizeof(id), "%u", t->id);
+	reply_str(r, id);
+	return 0;
+}
+
+static int do_transaction_end(struct req *r)
+{
+	struct xs_txn *t = r->t;
+
+	if (t == NULL || r->nargs != 1 ||
+	    (strcmp(r->arg[0], "T") != 0 && strcmp(r->arg[0], "F") != 0))
+		return reply_err(r, t == NULL ? ENOENT : EINVAL);
+	r->t = NULL;
+	return reply_status(r, xs_txn_end(r->c, t, r->arg[0][0] == 'T'));
+}
+
+/* --- domains ------------------------------------------------------------------ */
+
+static struct xs_domain **dom_find(struct xs_store *s, uint32_t domid)
+{
+	struct xs_domain **pp;
+
+	for (pp = &s->doms; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->domid == domid)
+			return pp;
+	return NULL;
+}
+
+static int do_domain(struct req *r)
+{
+	struct xs_store *s = r->c->s;
+	struct xs_domain **pp, *d;
+	uint32_t domid, other = 0;
+	char buf[40];
+
+	if (r->nargs < 1 || !parse_domid(r->arg[0], &domid))
+		return reply_err(r, EINVAL);
+	switch (r->hdr->type) {
+	case XS_GET_DOMAIN_PATH:
+		snprintf(buf, sizeof(buf), "/local/domain/%u", domid);
+		reply_str(r, buf);
+		return 0;
+	case XS_IS_DOMAIN_INTRODUCED:
+		reply_str(r, domid == XS_DOM0 || dom_find(s, domid) ? "T" : "F");
+		return 0;
+	}
+	if (r->c->domid != XS_DOM0)
+		return reply_err(r, EACCES);
+	pp = dom_find(s, domid);
+	switch (r->hdr->type) {
+	case XS_INTRODUCE:
+		if (r->nargs != 3 || domid == XS_DOM0 || !parse_domid(r->arg[2], &other))
+			return reply_err(r, EINVAL);
+		if (pp == NULL) {
+			if ((d = calloc(1, sizeof(*d))) == NULL)
+				return reply_err(r, ENOMEM);
+			d->domid = domid;
+			d->next = s->doms;
+			s->doms = d;
+		} else {
+			d = *pp;
+		}
+		d->mfn = strtoull(r->arg[1], NULL, 10);
+		d->port = other;
+		reply_str(r, "OK");
+		xs_fire_special(s, "@introduceDomain");
+		return 0;
+	case XS_RELEASE:
+		if (pp == NULL)
+			return reply_err(r, ENOENT);
+		d = *pp;
+		*pp = d->next;
+		free(d);
+		reply_str(r, "OK");
+		xs_fire_special(s, "@releaseDomain");
+		return 0;
+	case XS_RESUME:
+		return reply_status(r, pp != NULL ? 0 : -ENOENT);
+	default:	/* XS_SET_TARGET */
+		if (r->nargs != 2 || pp == NULL || !parse_domid(r->arg[1], &other))
+			return reply_err(r, pp == NULL ? ENOENT : EINVAL);
+		(*pp)->target = other;
+		return reply_status(r, 0);
+	}
+}
+
+static int do_control(struct req *r)
+{
+	if (r->c->domid != XS_DOM0)
+		return reply_err(r, EACCES);
+	if (r->nargs >= 1 && strcmp(r->arg[0], "print") == 0) {
+		log_info("store: %s", r->nargs >= 2 ? r->arg[1] : "");
+		return reply_status(r, 0);
+	}
+	if (r->nargs >= 1 && strcmp(r->arg[0], "log") == 0)
+		return reply_status(r, 0);
+	return reply_err(r, EINVAL);
+}
+
+/* --- the one entry point ---------------------------------------------- */
+
+int xs_handle(struct xs_conn *c, const struct xsd_sockmsg *hdr, const void *payload)
+{
+	struct req r = { .c = c, .hdr = hdr, .raw = payload };
+
+	if (hdr->len > XENSTORE_PAYLOAD_MAX)
+		return -1;
+	if (hdr->tx_id != 0 && hdr->type != XS_TRANSACTION_START &&
+	    (r.t = xs_txn_find(c, hdr->tx_id)) == NULL)
+		return reply_err(&r, ENOENT);
+	if (hdr->type == XS_WRITE)
+		return do_write(&r, hdr->len);
+	if (split(&r, hdr->len) < 0)
+		return reply_err(&r, EINVAL);
+	switch (hdr->type) {
+	case XS_READ: return do_read(&r);
+	case XS_MKDIR: return do_simple_change(&r, XS_OP_MKDIR);
+	case XS_RM: return do_simple_change(&r, XS_OP_RM);
+	case XS_SET_PERMS: return do_set_perms(&r);
+	case XS_DIRECTORY:
+		return r.nargs == 1 ? list(&r, false, 0) : reply_err(&r, EINVAL);
+	case XS_GET_PERMS:
+		return r.nargs == 1 ? list(&r, true, 0) : reply_err(&r, EINVAL);
+	case XS_DIRECTORY_PART: return do_directory_part(&r);
+	case XS_WATCH: return do_watch(&r, true);
+	case XS_UNWATCH: return do_watch(&r, false);
+	case XS_TRANSACTION_START: return do_transaction_start(&r);
+	case XS_TRANSACTION_END: return do_transaction_end(&r);
+	case XS_GET_DOMAIN_PATH:
+	case XS_IS_DOMAIN_INTRODUCED:
+	case XS_INTRODUCE:
+	case XS_RELEASE:
+	case XS_RESUME:
+	case XS_SET_TARGET:
+		return do_domain(&r);
+	case XS_RESET_WATCHES:
+		xs_watch_clear(c);
+		return reply_status(&r, 0);
+	case XS_CONTROL: return do_control(&r);
+	default:
+		return reply_err(&r, EINVAL);
+	}
+}
+
+/* --- the store and its connections --------------------------------------- */
+
+struct xs_store *xs_store_new(const struct xs_quota *q)
+{
+	struct xs_store *s = calloc(1, sizeof(*s));
+
+	if (s == NULL || (s->root = calloc(1, sizeof(*s->root))) == NULL ||
+	    (s->root->name = strdup("")) == NULL) {
+		if (s != NULL)
+			xs_free_tree(s->root);
+		free(s);
+		return NULL;
+	}
+	s->q = q != NULL ? *q : xs_default_quota;
+	s->root->nperms = 1;		/* dom0's, nothing for anyone else */
+	if (xs_write(s, s->root, XS_DOM0, "/local/domain", NULL, 0, true) < 0) {
+		xs_store_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void xs_store_free(struct xs_store *s)
+{
+	struct xs_domain *d;
+
+	if (s == NULL)
+		return;
+	while (s->conns != NULL)
+		xs_conn_free(s->conns);
+	while ((d = s->doms) != NULL) {
+		s->doms = d->next;
+		free(d);
+	}
+	xs_free_tree(s->root);
+	free(s);
+}
+
+struct xs_conn *xs_conn_new(struct xs_store *s, uint32_t domid, xs_send_fn send,
+    void *opaque)
+{
+	struct xs_conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->s = s;
+	c->domid = domid;
+	c->send = send;
+	c->opaque = opaque;
+	c->next = s->conns;
+	s->conns = c;
+	return c;
+}
+
+void xs_conn_free(struct xs_conn *c)
+{
+	struct xs_conn **pp;
+	struct xs_txn *t;
+
+	for (pp = &c->s->conns; *pp != NULL && *pp != c; pp = &(*pp)->next)
+		;
+	if (*pp == c)
+		*pp = c->next;
+	while ((t = c->txns) != NULL) {
+		c->txns = t->next;
+		xs_txn_free(t);
+	}
+	xs_watch_clear(c);
+	free(c);
+}
+
+static unsigned int count(const struct xs_node *n)
+{
+	unsigned int i, c = 1;
+
+	for (i = 0; i < n->nkids; i++)
+		c += count(n->kids[i]);
+	return c;
+}
+
+unsigned int xs_node_count(const struct xs_store *s)
+{
+	return count(s->root);
+}
+
+unsigned int xs_domain_nodes(const struct xs_store *s, uint32_t domid)
+{
+	return xs_count_owned(s->root, domid);
+}

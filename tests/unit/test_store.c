@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The store's core through its one entry point, xs_handle, as clients see
+ * it: the tree, permissions, watches (and what they must not reveal),
+ * transactions and their conflicts, quotas, and the wire protocol's
+ * malformed messages.
+ */
+#include "config.h"
+
+#include "unit.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+/* What one connection was sent: replies and events, in order. */
+#define MAX_MSGS 64
+struct inbox {
+	struct xsd_sockmsg hdr[MAX_MSGS];
+	char data[MAX_MSGS][XENSTORE_PAYLOAD_MAX + 1];
+	unsigned int n;
+};
+
+struct client {
+	struct xs_conn *c;
+	struct inbox in;
+};
+
+static struct xs_store *s;
+
+static void capture(void *opaque, const struct xsd_sockmsg *h, const void *p)
+{
+	struct inbox *in = opaque;
+
+	if (in->n == MAX_MSGS)
+		return;
+	in->hdr[in->n] = *h;
+	memcpy(in->data[in->n], p, h->len);
+	in->data[in->n][h->len] = '\0';
+	in->n++;
+}
+
+static bool client_init(struct client *cl, uint32_t domid)
+{
+	memset(&cl->in, 0, sizeof(cl->in));
+	cl->c = xs_conn_new(s, domid, capture, &cl->in);
+	return cl->c != NULL;
+}
+
+static struct client dom0, g5, g6;
+
+static int setup(void)
+{
+	s = xs_store_new(NULL);
+	if (s == NULL)
+		return 1;
+	return client_init(&dom0, 0) && client_init(&g5, 5) && client_init(&g6, 6) ? 0 : 1;
+}
+
+static int teardown(void)
+{
+	xs_store_free(s);
+	return 0;
+}
+
+/* Send a request of raw bytes; the reply (events the request caused may
+ * come before it) is moved to cl->in.data[0], its type returned. */
+static uint32_t raw(struct client *cl, uint32_t type, uint32_t tx, const void *p,
+    uint32_t len)
+{
+	struct xsd_sockmsg h = { .type = type, .req_id = 77, .tx_id = tx, .len = len };
+	unsigned int i;
+
+	cl->in.n = 0;
+	CU_ASSERT_EQUAL(xs_handle(cl->c, &h, p), 0);
+	CU_ASSERT_TRUE_FATAL(cl->in.n >= 1);
+	for (i = 0; i < cl->in.n && cl->in.hdr[i].type == XS_WATCH_EVENT; i++)
+		;
+	if (i > 0 && i < cl->in.n) {
+		struct xsd_sockmsg th = cl->in.hdr[0];
+		static char td[XENSTORE_PAYLOAD_MAX + 1];
+
+		memcpy(td, cl->in.data[0], sizeof(td));
+		cl->in.hdr[0] = cl->in.hdr[i];
+		memcpy(cl->in.data[0], cl->in.data[i], sizeof(td));
+		cl->in.hdr[i] = th;
+		memcpy(cl->in.data[i], td, sizeof(td));
+	}
+	CU_ASSERT_EQUAL(cl->in.hdr[0].req_id, 77);
+	CU_ASSERT_EQUAL(cl->in.hdr[0].tx_id, tx);
+	return cl->in.hdr[0].type;
+}
+
+/* A request of NUL-separated strings: "a\0b\0" from "a", "b". */
+static uint32_t req(struct client *cl, uint32_t type, uint32_t tx, const char *a,
+    const char *b)
+{
+	char buf[512];
+	size_t la = strlen(a) + 1, lb = b ? strlen(b) + 1 : 0;
+
+	memcpy(buf, a, la);
+	if (b != NULL)
+		memcpy(buf + la, b, lb);
+	return raw(cl, type, tx, buf, (uint32_t)(la + lb));
+}
+
+static uint32_t write_(struct client *cl, uint32_t tx, const char *path, const char *v)
+{
+	static char buf[XENSTORE_PAYLOAD_MAX];
+	size_t lp = strlen(path) + 1;
+
+	memcpy(buf, path, lp);
+	memcpy(buf + lp, v, strlen(v));
+	return raw(cl, XS_WRITE, tx, buf, (uint32_t)(lp + strlen(v)));
+}
+
+static const char *reply(struct client *cl)
+{
+	return cl->in.data[0];
+}
+
+/* XS_ERROR with this name? */
+static bool err_is(struct client *cl, uint32_t type, const char *name)
+{
+	return type == XS_ERROR && strcmp(reply(cl), name) == 0;
+}
+
+static void test_tree(void)
+{
+	CU_ASSERT_EQUAL(write_(&dom0, 0, "/a/b/c", "hello"), XS_WRITE);
+	CU_ASSERT_STRING_EQUAL(reply(&dom0), "OK");
+	CU_ASSERT_EQUAL(req(&dom0, XS_READ, 0, "/a/b/c", NULL), XS_READ);
+	CU_ASSERT_EQUAL(dom0.in.hdr[0].len, 5);
+	CU_ASSERT_STRING_EQUAL(reply(&dom0), "hello");
+	CU_ASSERT_EQUAL(req(&dom0, XS_READ, 0, "/a/b", NULL), XS_READ);
+	CU_ASSERT_EQUAL(dom0.in.hdr[0].len, 0);		/* made on the way */
+	CU_ASSERT_EQUAL(req(&dom0, XS_MKDIR, 0, "/a/d", NULL), XS_MKDIR);
+	CU_ASSERT_EQUAL(req(&dom0, XS_DIRECTORY, 0, "/a", NULL), XS_DIRECTORY);
+	CU_ASSERT_EQUAL(dom0.in.hdr[0].len, 4);
+	CU_ASSERT_EQUAL(memcmp(reply(&dom0), "b\0d\0", 4), 0);
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_READ, 0, "/nope", NULL), "ENOENT"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_READ, 0, "/a//b", NULL), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_READ, 0, "/a/", NULL), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_READ, 0, "/a b", NULL), "EINVAL"));
+	CU_ASSERT_EQUAL(req(&dom0, XS_RM, 0, "/a/b", NULL), XS_RM);
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_READ, 0, "/a/b/c", NULL), "ENOENT"));
+	CU_ASSERT_EQUAL(req(&dom0, XS_RM, 0, "/a/b", NULL), XS_RM);	/* gone: fine */
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_RM, 0, "/x/y", NULL), "ENOENT"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_RM, 0, "/", NULL), "EINVAL"));
+	/* A relative path is the domain's own. */
+	CU_ASSERT_EQUAL(write_(&dom0, 0, "rel", "0"), XS_WRITE);
+	CU_ASSERT_EQUAL(req(&dom0, XS_READ, 0, "/local/domain/0/rel", NULL), XS_READ);
+	CU_ASSERT_EQUAL(req(&dom0, XS_GET_DOMAIN_PATH, 0, "7", NULL), XS_GET_DOMAIN_PATH);
+	CU_ASSERT_STRING_EQUAL(reply(&dom0), "/local/domain/7");
+	req(&dom0, XS_RM, 0, "/a", NULL);
+}
+
+/* The toolstack gives domain 5 its directory; 6 sees none of it. */
+static void give_dir(uint32_t domid)
+{
+	char path[64], perm[16];
+
+	snprintf(path, sizeof(path), "/local/domain/%u", domid);
+	snprintf(perm, sizeof(perm), "n%u", domid);
+	CU_ASSERT_EQUAL(req(&dom0, XS_MKDIR, 0, path, NULL), XS_MKDIR);
+	CU_ASSERT_EQUAL(req(&dom0, XS_SET_PERMS, 0, path, perm), XS_SET_PERMS);
+}
+
+static void test_permissions(void)
+{
+	give_dir(5);
+	give_dir(6);
+	CU_ASSERT_EQUAL(write_(&g5, 0, "name", "five"), XS_WRITE);
+	CU_ASSERT_EQUAL(req(&g5, XS_READ, 0, "/local/domain/5/name", NULL), XS_READ);
+	CU_ASSERT_TRUE(err_is(&g6, req(&g6, XS_READ, 0, "/local/domain/5/name", NULL), "EACCES"));
+	CU_ASSERT_TRUE(err_is(&g6, write_(&g6, 0, "/local/domain/5/evil", "x"), "EACCES"));
+	CU_ASSERT_TRUE(err_is(&g6, req(&g6, XS_DIRECTORY, 0, "/local/domain/5", NULL), "EACCES"));
+	CU_ASSERT_TRUE(err_is(&g5, write_(&g5, 0, "/tool/x", "1"), "EACCES"));
+	/* 5 lets 6 read one node; it may not give a node away (XSA-352). */
+	CU_ASSERT_EQUAL(raw(&g5, XS_SET_PERMS, 0, "name\0n5\0r6\0", 11), XS_SET_PERMS);
+	CU_ASSERT_EQUAL(req(&g6, XS_READ, 0, "/local/domain/5/name", NULL), XS_READ);
+	CU_ASSERT_TRUE(err_is(&g6, write_(&g6, 0, "/local/domain/5/name", "x"), "EACCES"));
+	CU_ASSERT_TRUE(err_is(&g5, req(&g5, XS_SET_PERMS, 0, "name", "n6"), "EACCES"));
+	CU_ASSERT_TRUE(err_is(&g6, req(&g6, XS_SET_PERMS, 0, "/local/domain/5/name", "b6"),
+	    "EACCES"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_SET_PERMS, 0, "/local/domain/5", "x5"),
+	    "EINVAL"));
+	CU_ASSERT_EQUAL(req(&dom0, XS_GET_PERMS, 0, "/local/domain/5/name", NULL), XS_GET_PERMS);
+	CU_ASSERT_EQUAL(dom0.in.hdr[0].len, 6);
+	CU_ASSERT_EQUAL(memcmp(reply(&dom0), "n5\0r6\0", 6), 0);
+	/* Nodes a guest makes are its own, under the toolstack's ACL. */
+	CU_ASSERT_EQUAL(req(&dom0, XS_GET_PERMS, 0, "/local/domain/6", NULL), XS_GET_PERMS);
+	CU_ASSERT_EQUAL(xs_domain_nodes(s, 5), 2);
+}
+
+static void test_watches(void)
+{
+	CU_ASSERT_EQUAL(req(&dom0, XS_WATCH, 0, "/local/domain/5", "tok"), XS_WATCH);
+	CU_ASSERT_EQUAL(dom0.in.n, 2);				/* OK, then the first event */
+	CU_ASSERT_EQUAL(dom0.in.hdr[1].type, XS_WATCH_EVENT);
+	CU_ASSERT_EQUAL(memcmp(dom0.in.data[1], "/local/domain/5\0tok\0", 20), 0);
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_WATCH, 0, "/local/domain/5", "tok"),
+	    "EEXIST"));
+	dom0.in.n = 0;
+	write_(&g5, 0, "state", "1");
+	CU_ASSERT_EQUAL(dom0.in.n, 1);
+	CU_ASSERT_EQUAL(memcmp(dom0.in.data[0], "/local/domain/5/state\0tok\0", 26), 0);
+	/* A guest's relative watch names paths relatively. */
+	CU_ASSERT_EQUAL(req(&g5, XS_WATCH, 0, "state", "mine"), XS_WATCH);
+	g5.in.n = 0;
+	write_(&dom0, 0, "/local/domain/5/state", "2");
+	CU_ASSERT_EQUAL(g5.in.n, 1);
+	CU_ASSERT_EQUAL(memcmp(g5.in.data[0], "state\0mine\0", 11), 0);
+	/* 6 watching 5's directory learns nothing of it (XSA-115). */
+	CU_ASSERT_EQUAL(req(&g6, XS_WATCH, 0, "/local/domain/5", "spy"), XS_WATCH);
+	g6.in.n = 0;
+	write_(&g5, 0, "secret", "x");
+	CU_ASSERT_EQUAL(g6.in.n, 0);
+	/* Removing a subtree tells the watchers below it too. */
+	CU_ASSERT_EQUAL(req(&dom0, XS_WATCH, 0, "/local/domain/5/secret", "below"), XS_WATCH);
+	dom0.in.n = 0;
+	req(&dom0, XS_RM, 0, "/local/domain/5/secret", NULL);
+	CU_ASSERT_EQUAL(dom0.in.n, 3);	/* the reply, and one event per watch */
+	CU_ASSERT_EQUAL(req(&dom0, XS_UNWATCH, 0, "/local/domain/5/secret", "below"),
+	    XS_UNWATCH);
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_UNWATCH, 0, "/local/domain/5/secret",
+	    "below"), "ENOENT"));
+	CU_ASSERT_EQUAL(raw(&g6, XS_RESET_WATCHES, 0, "", 1), XS_RESET_WATCHES);
+	/* Domains come and go: @introduceDomain, @releaseDomain. */
+	CU_ASSERT_EQUAL(req(&dom0, XS_WATCH, 0, "@releaseDomain", "rel"), XS_WATCH);
+	CU_ASSERT_TRUE(err_is(&g5, raw(&g5, XS_INTRODUCE, 0, "9\0001\0002\0", 6), "EACCES"));
+	CU_ASSERT_EQUAL(raw(&dom0, XS_INTRODUCE, 0, "9\0001234\0003\0", 9), XS_INTRODUCE);
+	CU_ASSERT_EQUAL(req(&dom0, XS_IS_DOMAIN_INTRODUCED, 0, "9", NULL),
+	    XS_IS_DOMAIN_INTRODUCED);
+	CU_ASSERT_STRING_EQUAL(reply(&dom0), "T");
+	CU_ASSERT_EQUAL(req(&dom0, XS_RESUME, 0, "9", NULL), XS_RESUME);
+	CU_ASSERT_EQUAL(req(&dom0, XS_RELEASE, 0, "9", NULL), XS_RELEASE);
+	CU_ASSERT_EQUAL(dom0.in.n, 2);
+	CU_ASSERT_EQUAL(memcmp(dom0.in.data[1], "@releaseDomain\0rel\0", 19), 0);
+	req(&dom0, XS_IS_DOMAIN_INTRODUCED, 0, "9", NULL);
+	CU_ASSERT_STRING_EQUAL(reply(&dom0), "F");
+	raw(&dom0, XS_RESET_WATCHES, 0, "", 1);
+	raw(&g5, XS_RESET_WATCHES, 0, "", 1);
+}
+
+static uint32_t txn_start(struct client *cl)
+{
+	CU_ASSERT_EQUAL(raw(cl, XS_TRANSACTION_START, 0, "", 1), XS_TRANSACTION_START);
+	return (uint32_t)strtoul(reply(cl), NULL, 10);
+}
+
+static void test_transactions(void)
+{
+	uint32_t t, t2, i, ts[16];
+
+	write_(&dom0, 0, "/t/x", "0");
+	t = txn_start(&dom0);
+	CU_ASSERT_NOT_EQUAL(t, 0);
+	write_(&dom0, t, "/t/y", "in");
+	CU_ASSERT_EQUAL(req(&dom0, XS_READ, t, "/t/y", NULL), XS_READ);
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_READ, 0, "/t/y", NULL), "ENOENT"));
+	CU_ASSERT_EQUAL(req(&dom0, XS_TRANSACTION_END, t, "T", NULL), XS_TRANSACTION_END);
+	CU_ASSERT_EQUAL(req(&dom0, XS_READ, 0, "/t/y", NULL), XS_READ);
+	CU_ASSERT_STRING_EQUAL(reply(&dom0), "in");
+	/* Someone else changes what the transaction read: EAGAIN, nothing done. */
+	t = txn_start(&dom0);
+	req(&dom0, XS_READ, t, "/t/x", NULL);
+	write_(&dom0, t, "/t/z", "lost");
+	write_(&g5, 0, "/local/domain/5/unrelated", "fine");
+	write_(&dom0, 0, "/t/x", "1");
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_TRANSACTION_END, t, "T", NULL), "EAGAIN"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_READ, 0, "/t/z", NULL), "ENOENT"));
+	/* An unrelated change does not conflict; an abort keeps nothing. */
+	t = txn_start(&dom0);
+	t2 = txn_start(&dom0);
+	write_(&dom0, t, "/t/a", "1");
+	write_(&dom0, t2, "/t/b/c", "2");
+	write_(&dom0, 0, "/other", "x");
+	CU_ASSERT_EQUAL(req(&dom0, XS_TRANSACTION_END, t2, "F", NULL), XS_TRANSACTION_END);
+	CU_ASSERT_EQUAL(req(&dom0, XS_TRANSACTION_END, t, "T", NULL), XS_TRANSACTION_END);
+	CU_ASSERT_EQUAL(req(&dom0, XS_READ, 0, "/t/a", NULL), XS_READ);
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_READ, 0, "/t/b", NULL), "ENOENT"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_READ, 12345, "/t/a", NULL), "ENOENT"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_TRANSACTION_END, t, "T", NULL), "ENOENT"));
+	/* At most ten at once for a guest. */
+	for (i = 0; i < 10; i++)
+		ts[i] = txn_start(&g5);
+	CU_ASSERT_TRUE(err_is(&g5, raw(&g5, XS_TRANSACTION_START, 0, "", 1), "ENOSPC"));
+	for (i = 0; i < 10; i++)
+		req(&g5, XS_TRANSACTION_END, ts[i], "F", NULL);
+	req(&dom0, XS_RM, 0, "/t", NULL);
+	req(&dom0, XS_RM, 0, "/other", NULL);
+}
+
+static void test_quotas(void)
+{
+	char path[64], big[2100];
+	unsigned int i;
+	uint32_t type = XS_WRITE;
+
+	for (i = 0; i < 2000 && type == XS_WRITE; i++) {
+		snprintf(path, sizeof(path), "flood/%u", i);
+		type = write_(&g6, 0, path, "x");
+	}
+	CU_ASSERT_TRUE(err_is(&g6, type, "ENOSPC"));
+	CU_ASSERT_TRUE(xs_domain_nodes(s, 6) <= xs_default_quota.nodes);
+	/* Everyone else goes on. */
+	CU_ASSERT_EQUAL(write_(&g5, 0, "still", "here"), XS_WRITE);
+	req(&dom0, XS_RM, 0, "/local/domain/6/flood", NULL);
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CU_ASSERT_TRUE(err_is(&g5, write_(&g5, 0, "big", big), "ENOSPC"));
+	CU_ASSERT_EQUAL(write_(&dom0, 0, "/local/domain/5/big", big), XS_WRITE);
+	for (i = 0, type = XS_WATCH; i < 200 && type == XS_WATCH; i++) {
+		snprintf(path, sizeof(path), "w%u", i);
+		type = req(&g5, XS_WATCH, 0, "state", path);
+	}
+	CU_ASSERT_TRUE(err_is(&g5, type, "E2BIG"));
+	raw(&g5, XS_RESET_WATCHES, 0, "", 1);
+}
+
+/* Malformed messages: an error reply, or the connection dropped. */
+static void test_wire(void)
+{
+	struct xsd_sockmsg h = { .type = XS_READ, .len = XENSTORE_PAYLOAD_MAX + 1 };
+	char part[64];
+
+	CU_ASSERT_EQUAL(xs_handle(dom0.c, &h, ""), -1);
+	CU_ASSERT_TRUE(err_is(&dom0, raw(&dom0, XS_READ, 0, "/local", 6), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, raw(&dom0, XS_WRITE, 0, "/novalue", 8), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, raw(&dom0, 999, 0, "", 1), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, raw(&dom0, XS_WATCH_EVENT, 0, "a\0b\0", 4), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, raw(&dom0, XS_READ, 0, "/a\0/b\0", 6), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, raw(&dom0, XS_READ, 0, "", 0), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_GET_DOMAIN_PATH, 0, "x1", NULL), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_CONTROL, 0, "bogus", NULL), "EINVAL"));
+	CU_ASSERT_EQUAL(req(&dom0, XS_CONTROL, 0, "print", "hello"), XS_CONTROL);
+	/* DIRECTORY_PART: generation, then children, an empty string at the end. */
+	write_(&dom0, 0, "/p/one", "1");
+	write_(&dom0, 0, "/p/two", "2");
+	CU_ASSERT_EQUAL(req(&dom0, XS_DIRECTORY_PART, 0, "/p", "0"), XS_DIRECTORY_PART);
+	memcpy(part, reply(&dom0), dom0.in.hdr[0].len);
+	CU_ASSERT_EQUAL(memcmp(part + strlen(part) + 1, "one\0two\0\0", 9), 0);
+	CU_ASSERT_EQUAL(req(&dom0, XS_DIRECTORY_PART, 0, "/p", "4"), XS_DIRECTORY_PART);
+	memcpy(part, reply(&dom0), dom0.in.hdr[0].len);
+	CU_ASSERT_EQUAL(memcmp(part + strlen(part) + 1, "two\0\0", 5), 0);
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_DIRECTORY_PART, 0, "/p", "x"), "EINVAL"));
+	req(&dom0, XS_RM, 0, "/p", NULL);
+}
+
+static CU_TestInfo tests[] = {
+	{ "tree: write, read, mkdir, rm, directory", test_tree },
+	{ "permissions", test_permissions },
+	{ "watches", test_watches },
+	{ "transactions", test_transactions },
+	{ "quotas", test_quotas },
+	{ "wire: malformed messages", test_wire },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "store", setup, teardown, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	return unit_run(suites);
+}
