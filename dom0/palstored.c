@@ -8,6 +8,12 @@
  * bytes) for the store, and its output is queued, up to a bound: a client
  * that never reads its replies and events is dropped rather than let grow
  * the daemon (XSA-326).
+ *
+ * The store outlives the daemon: every change is appended to
+ * store.journal in the run directory before its reply is sent (so a reply
+ * seen means a change kept, even through kill -9), and now and then the
+ * whole store is written to store.snap and the journal emptied. At start
+ * the snapshot and then the journal are replayed.
  */
 #include "config.h"
 
@@ -17,8 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "palisade/log.h"
@@ -29,6 +38,9 @@
 #define MAX_CLIENTS	256
 #define OUT_MAX		(1u << 20)	/* queued output per connection */
 #define EP_LISTEN	(1ull << 62)
+#define SNAPSHOT	"store.snap"
+#define JOURNAL		"store.journal"
+#define JOURNAL_MAX	(1u << 20)	/* bytes before a new snapshot */
 
 struct client {
 	int fd;
@@ -44,6 +56,117 @@ static struct client clients[MAX_CLIENTS];
 static struct xs_store *store;
 static int ep;
 static volatile sig_atomic_t stopping;
+static int journal_fd = -1;
+static size_t journal_bytes;
+
+/* --- persistence ----------------------------------------------------------- */
+
+/* One record, framed by its length, appended to fd. */
+static int frame_write(int fd, const void *rec, size_t len)
+{
+	uint32_t n = (uint32_t)len;
+	struct iovec iov[2] = { { &n, sizeof(n) }, { (void *)rec, len } };
+
+	return writev(fd, iov, 2) == (ssize_t)(sizeof(n) + len) ? 0 : -1;
+}
+
+static void snapshot_rec(void *opaque, const void *rec, size_t len)
+{
+	int *fd = opaque;
+
+	if (*fd >= 0 && frame_write(*fd, rec, len) < 0) {
+		log_warn("writing %s", SNAPSHOT);
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* The whole store to store.snap (whole or not at all), the journal emptied. */
+static void compact(void)
+{
+	char tmp[256], snap[256];
+	int fd;
+
+	rundir_path(tmp, sizeof(tmp), SNAPSHOT ".tmp");
+	rundir_path(snap, sizeof(snap), SNAPSHOT);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_warn("%s", tmp);
+		return;
+	}
+	xs_store_dump(store, snapshot_rec, &fd);
+	if (fd < 0 || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, snap) < 0) {
+		log_warn("%s: keeping the journal", snap);
+		unlink(tmp);
+		return;
+	}
+	if (journal_fd >= 0 && ftruncate(journal_fd, 0) == 0)
+		journal_bytes = 0;
+}
+
+static void journal_rec(void *opaque, const void *rec, size_t len)
+{
+	(void)opaque;
+	if (journal_fd < 0 || frame_write(journal_fd, rec, len) < 0) {
+		log_warn("%s: a change is not journaled", JOURNAL);
+		return;
+	}
+	journal_bytes += sizeof(uint32_t) + len;
+	if (journal_bytes > JOURNAL_MAX)
+		compact();
+}
+
+/* Replay a file of framed records; a torn last record (a write cut short
+ * by a crash) ends it, a malformed one is skipped and counted. */
+static void replay(const char *name)
+{
+	char path[256];
+	unsigned int done = 0, bad = 0;
+	uint8_t *buf = NULL;
+	struct stat st;
+	size_t at = 0;
+	int fd;
+
+	rundir_path(path, sizeof(path), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && (buf = malloc((size_t)st.st_size)) != NULL &&
+	    read(fd, buf, (size_t)st.st_size) == st.st_size) {
+		while (at + sizeof(uint32_t) <= (size_t)st.st_size) {
+			uint32_t n;
+
+			memcpy(&n, buf + at, sizeof(n));
+			if (n > (size_t)st.st_size - at - sizeof(n))
+				break;
+			if (xs_store_apply(store, buf + at + sizeof(n), n) == 0)
+				done++;
+			else
+				bad++;
+			at += sizeof(n) + n;
+		}
+	}
+	free(buf);
+	close(fd);
+	log_info("%s: %u records replayed%s", name, done, bad ? ", some refused" : "");
+	if (bad)
+		log_warnx("%s: %u malformed records skipped", name, bad);
+}
+
+static int persistence_init(void)
+{
+	char path[256];
+
+	replay(SNAPSHOT);
+	replay(JOURNAL);
+	rundir_path(path, sizeof(path), JOURNAL);
+	journal_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (journal_fd < 0)
+		return -1;
+	compact();
+	xs_store_set_journal(store, journal_rec, NULL);
+	return 0;
+}
 
 static void client_close(struct client *cl)
 {
@@ -192,6 +315,11 @@ int main(int argc, char **argv)
 		    STORE_SOCKET, strerror(errno));
 		return 1;
 	}
+	if (persistence_init() < 0) {
+		fprintf(stderr, "palstored: cannot open %s/%s: %s\n", rundir_get(),
+		    JOURNAL, strerror(errno));
+		return 1;
+	}
 	if (!foreground && daemon(1, 0) < 0)
 		fatal("daemon");
 	for (i = 0; i < MAX_CLIENTS; i++)
@@ -227,6 +355,7 @@ int main(int argc, char **argv)
 				client_close(&clients[i]);
 	}
 	log_info("palstored stopping");
+	compact();
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
 			client_close(&clients[i]);

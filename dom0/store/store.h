@@ -60,6 +60,18 @@ void xs_conn_free(struct xs_conn *c);	/* its watches and transactions go too */
  */
 int xs_handle(struct xs_conn *c, const struct xsd_sockmsg *hdr, const void *payload);
 
+/*
+ * Persistence. Every change to the live tree (and every domain introduced
+ * or released) is handed to the journal function as one record before its
+ * reply goes out; xs_store_dump gives the whole store as records (a
+ * snapshot); xs_store_apply replays one record, checking all of it
+ * (-EINVAL for a malformed one).
+ */
+typedef void (*xs_journal_fn)(void *opaque, const void *rec, size_t len);
+void xs_store_set_journal(struct xs_store *s, xs_journal_fn fn, void *opaque);
+void xs_store_dump(struct xs_store *s, xs_journal_fn fn, void *opaque);
+int xs_store_apply(struct xs_store *s, const void *rec, size_t len);
+
 /* Statistics and direct access for the daemon and the tests. */
 unsigned int xs_node_count(const struct xs_store *s);
 unsigned int xs_domain_nodes(const struct xs_store *s, uint32_t domid);

@@ -76,6 +76,8 @@ struct xs_store {
 	struct xs_conn *conns;
 	struct xs_domain *doms;
 	uint32_t next_txid;
+	xs_journal_fn journal;
+	void *journal_opaque;
 };
 
 /* node.c: the tree, paths and permissions. Functions taking a root work
@@ -95,6 +97,12 @@ void xs_free_tree(struct xs_node *n);
 unsigned int xs_count_owned(const struct xs_node *n, uint32_t domid);
 int xs_parse_perm(const char *s, struct xs_perm *p);
 int xs_format_perm(const struct xs_perm *p, char *buf, size_t n);
+
+/* journal.c: records of live changes */
+void xs_journal_op(struct xs_store *s, uint32_t domid, const struct xs_op *op);
+void xs_journal_domain(struct xs_store *s, const struct xs_domain *d, bool introduce);
+/* wire.c: introduce (or update) d, or release it (-ENOENT if unknown). */
+int xs_domain_set(struct xs_store *s, const struct xs_domain *d, bool introduce);
 
 /* txn.c */
 struct xs_txn *xs_txn_start(struct xs_conn *c);

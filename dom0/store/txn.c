@@ -163,7 +163,9 @@ static void replay(struct xs_conn *c, const struct xs_op *op)
 			xs_fire(s, op->path, xs_lookup(s->root, op->path), false);
 		break;
 	}
-	if (ret < 0)	/* checked in the transaction's copy: should not happen */
+	if (ret == 0)
+		xs_journal_op(s, c->domid, op);
+	else	/* checked in the transaction's copy: should not happen */
 		log_warnx("store: d%u: replaying a transaction on %s: %s", c->domid,
 		    op->path, strerror(-ret));
 }

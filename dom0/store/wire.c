@@ -180,9 +180,11 @@ static int change(struct req *r, struct xs_op *op)
 		break;
 	}
 	if (ret == 0 && r->t != NULL)
-		ret = r->t->nacc + r->t->nops >= s->q.txn_nodes ? -ENOSPC :
+		return r->t->nacc + r->t->nops >= s->q.txn_nodes ? -ENOSPC :
 		    xs_txn_log(r->t, op);
-	else if (ret == 0 && op->type != XS_OP_RM)
+	if (ret == 0)
+		xs_journal_op(s, r->c->domid, op);
+	if (ret == 0 && op->type != XS_OP_RM)
 		xs_fire(s, op->path, xs_lookup(root, op->path), false);
 	return ret;
 }
@@ -359,12 +361,39 @@ static struct xs_domain **dom_find(struct xs_store *s, uint32_t domid)
 	return NULL;
 }
 
+int xs_domain_set(struct xs_store *s, const struct xs_domain *d, bool introduce)
+{
+	struct xs_domain **pp = dom_find(s, d->domid), *n;
+
+	if (!introduce) {
+		if (pp == NULL)
+			return -ENOENT;
+		n = *pp;
+		*pp = n->next;
+		free(n);
+		return 0;
+	}
+	if (pp == NULL) {
+		if ((n = calloc(1, sizeof(*n))) == NULL)
+			return -ENOMEM;
+		n->next = s->doms;
+		s->doms = n;
+	} else {
+		n = *pp;
+	}
+	n->domid = d->domid;
+	n->mfn = d->mfn;
+	n->port = d->port;
+	return 0;
+}
+
 static int do_domain(struct req *r)
 {
 	struct xs_store *s = r->c->s;
-	struct xs_domain **pp, *d;
+	struct xs_domain **pp, d = { 0 };
 	uint32_t domid, other = 0;
 	char buf[40];
+	int ret;
 
 	if (r->nargs < 1 || !parse_domid(r->arg[0], &domid))
 		return reply_err(r, EINVAL);
@@ -382,30 +411,21 @@ static int do_domain(struct req *r)
 	pp = dom_find(s, domid);
 	switch (r->hdr->type) {
 	case XS_INTRODUCE:
-		if (r->nargs != 3 || domid == XS_DOM0 || !parse_domid(r->arg[2], &other))
-			return reply_err(r, EINVAL);
-		if (pp == NULL) {
-			if ((d = calloc(1, sizeof(*d))) == NULL)
-				return reply_err(r, ENOMEM);
-			d->domid = domid;
-			d->next = s->doms;
-			s->doms = d;
-		} else {
-			d = *pp;
-		}
-		d->mfn = strtoull(r->arg[1], NULL, 10);
-		d->port = other;
-		reply_str(r, "OK");
-		xs_fire_special(s, "@introduceDomain");
-		return 0;
 	case XS_RELEASE:
-		if (pp == NULL)
-			return reply_err(r, ENOENT);
-		d = *pp;
-		*pp = d->next;
-		free(d);
+		d.domid = domid;
+		if (r->hdr->type == XS_INTRODUCE) {
+			if (r->nargs != 3 || domid == XS_DOM0 || !parse_domid(r->arg[2], &other))
+				return reply_err(r, EINVAL);
+			d.mfn = strtoull(r->arg[1], NULL, 10) & 0xffffffffull;
+			d.port = other;
+		}
+		ret = xs_domain_set(s, &d, r->hdr->type == XS_INTRODUCE);
+		if (ret < 0)
+			return reply_err(r, -ret);
+		xs_journal_domain(s, &d, r->hdr->type == XS_INTRODUCE);
 		reply_str(r, "OK");
-		xs_fire_special(s, "@releaseDomain");
+		xs_fire_special(s, r->hdr->type == XS_INTRODUCE ? "@introduceDomain" :
+		    "@releaseDomain");
 		return 0;
 	case XS_RESUME:
 		return reply_status(r, pp != NULL ? 0 : -ENOENT);
