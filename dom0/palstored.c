@@ -32,7 +32,9 @@
 
 #include "palisade/log.h"
 #include "palisade/util.h"
+#include "../libctl/palctl.h"
 #include "store/store.h"
+#include "store_ring.h"
 
 #define STORE_SOCKET	"palstored.sock"
 #define MAX_CLIENTS	256
@@ -286,7 +288,9 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	struct epoll_event evs[32], ev = { .events = EPOLLIN, .data.u64 = EP_LISTEN };
-	bool foreground = false;
+	static struct palctl hv;
+	uint64_t last_reap = 0;
+	bool foreground = false, rings;
 	char logp[256];
 	int c, lfd, n, i;
 
@@ -327,10 +331,16 @@ int main(int argc, char **argv)
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0)
 		fatal("epoll");
+	/* Guests reach the store through pages and ports palisade-hv gives. */
+	rings = palctl_open(&hv) == 0;
+	if (rings)
+		ring_init(store, &hv, ep);
+	else
+		log_warnx("palisade-hv is not running: serving dom0's socket only");
 	pidfile_write("palstored");
 	log_info("palstored ready: %s/%s", rundir_get(), STORE_SOCKET);
 	while (!stopping) {
-		n = epoll_wait(ep, evs, 32, -1);
+		n = epoll_wait(ep, evs, 32, rings ? 500 : -1);
 		if (n < 0 && errno != EINTR)
 			fatal("epoll_wait");
 		for (i = 0; i < n; i++) {
@@ -338,6 +348,10 @@ int main(int argc, char **argv)
 
 			if (evs[i].data.u64 == EP_LISTEN) {
 				accept_client(lfd);
+				continue;
+			}
+			if (evs[i].data.u64 & RING_EVENT) {
+				ring_event(evs[i].data.u64 & ~RING_EVENT);
 				continue;
 			}
 			cl = &clients[evs[i].data.u64];
@@ -353,6 +367,10 @@ int main(int argc, char **argv)
 		for (i = 0; i < MAX_CLIENTS; i++)
 			if (clients[i].fd >= 0 && clients[i].dead)
 				client_close(&clients[i]);
+		if (rings && now_ns() - last_reap > 500000000ull) {
+			ring_reap();
+			last_reap = now_ns();
+		}
 	}
 	log_info("palstored stopping");
 	compact();

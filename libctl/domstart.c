@@ -109,6 +109,35 @@ static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg
 	return 0;
 }
 
+/* Tell the store about the domain, if palstored runs (a hypervisor alone,
+ * as some tests use it, has no store). */
+static int store_introduce(const struct domcfg *cfg, const struct ctl_vcpu_context *ctx,
+    char *err, size_t n)
+{
+	const uint8_t *u = cfg->uuid;
+	struct palctl_xs x;
+	char uuid[40];
+	struct palctl_xs_domain d = {
+		.domid = ctx->domid, .name = cfg->name, .uuid = uuid,
+		.memory_kb = cfg->memory_mb * 1024ull,
+		.store_mfn = ctx->store_pfn, .store_port = ctx->store_evtchn,
+		.console_mfn = ctx->console_pfn, .console_port = ctx->console_evtchn,
+	};
+	int ret;
+
+	if (palctl_xs_open(&x) < 0)
+		return 0;
+	snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6],
+	    u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+	ret = palctl_xs_introduce(&x, &d);
+	palctl_xs_close(&x);
+	if (ret < 0)
+		start_err(err, n, ret, "cannot introduce domain %u to the store: %s",
+		    ctx->domid, strerror(-ret));
+	return ret;
+}
+
 int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
     struct pal_domain *pd, char *err, size_t n)
 {
@@ -161,6 +190,8 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 		if (ret < 0)
 			start_err(err, n, ret, "set vCPU context: %s", palctl_strerror(ret));
 	}
+	if (ret == 0)
+		ret = store_introduce(cfg, &ctx, err, n);
 	if (ret < 0)
 		palctl_domid_op(c, CTL_DOMAIN_DESTROY, pd->domid, 0);
 	pd->console_pfn = ctx.console_pfn;

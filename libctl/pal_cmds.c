@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,14 +62,21 @@ static int run_daemon(const char *name, const char *arg)
 	return 0;
 }
 
-/* A dom0 daemon, unless it runs already. */
-static int start_once(const char *name)
+/* A dom0 daemon, unless one answers on its socket already (a pid file can
+ * outlive its daemon, and a killed one can linger as a zombie). */
+static int start_once(const char *name, const char *sock)
 {
-	int pid = pidfile_read(name);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[sizeof(sa.sun_path)];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool up;
 
-	if (pid > 0 && kill(pid, 0) == 0)
-		return 0;
-	return run_daemon(name, NULL);
+	rundir_path(path, sizeof(path), sock);
+	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
+	up = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return up ? 0 : run_daemon(name, NULL);
 }
 
 int cmd_up(int argc, char **argv)
@@ -87,9 +96,9 @@ int cmd_up(int argc, char **argv)
 		return pal_err("palisade-hv failed to start (see its log in %s)",
 		    rundir_get());
 	}
-	if (start_once("palstored") < 0)
+	if (start_once("palstored", "palstored.sock") < 0)
 		return pal_err("palstored failed to start (see its log in %s)", rundir_get());
-	if (start_once("palconsoled") < 0)
+	if (start_once("palconsoled", CONS_SOCKET) < 0)
 		return pal_err("palconsoled failed to start");
 	printf("palisade up: run directory %s\n", rundir_get());
 	return 0;

@@ -58,6 +58,33 @@ int palctl_evtchn_notify(const struct palctl_evtchn *e);
 int palctl_evtchn_wait(const struct palctl_evtchn *e, int timeout_ms);
 /* Close our end: the guest's port waits for dom0 again. */
 int palctl_evtchn_unbind(struct palctl *c, struct palctl_evtchn *e);
+/* The store (xsclient.c): palstored's socket, one request at a time. */
+struct palctl_xs {
+	int fd;
+};
+int palctl_xs_open(struct palctl_xs *x);	/* -errno: not running */
+void palctl_xs_close(struct palctl_xs *x);
+/* One request (type from xs_wire.h); the reply's payload into reply (up
+ * to *rlen bytes; *rlen set to what came). -errno from XS_ERROR. */
+int palctl_xs_request(struct palctl_xs *x, uint32_t type, const void *payload,
+    size_t len, char *reply, size_t *rlen);
+int palctl_xs_write(struct palctl_xs *x, const char *path, const char *value);
+int palctl_xs_rm(struct palctl_xs *x, const char *path);
+/* ACL: owner entry (e.g. "n0") and optionally one more (e.g. "r5"). */
+int palctl_xs_set_perms(struct palctl_xs *x, const char *path, const char *owner,
+    const char *other);
+/* A new domain's standard nodes (/local/domain/N: name, domid, vm,
+ * memory/target, store and console ring-ref and port; data, device and control for the guest to
+ * write; /vm/UUID) and XS_INTRODUCE, as xl does. */
+struct palctl_xs_domain {
+	uint32_t domid;
+	const char *name;
+	const char *uuid;
+	uint64_t memory_kb;
+	uint64_t store_mfn, console_mfn;
+	uint32_t store_port, console_port;
+};
+int palctl_xs_introduce(struct palctl_xs *x, const struct palctl_xs_domain *d);
 /* Load a binary ACM policy; on refusal err says what is wrong with it. */
 int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, char *err,
     size_t n);

@@ -72,6 +72,19 @@ void xs_store_set_journal(struct xs_store *s, xs_journal_fn fn, void *opaque);
 void xs_store_dump(struct xs_store *s, xs_journal_fn fn, void *opaque);
 int xs_store_apply(struct xs_store *s, const void *rec, size_t len);
 
+/*
+ * Domains. The hook is called when dom0 introduces a domain (introduce
+ * true: its store page and event channel) or releases one; each_domain
+ * calls it for every introduced domain (after a restart, to reconnect);
+ * domain_gone is the daemon saying a domain no longer exists: its nodes
+ * are removed and @releaseDomain fires.
+ */
+typedef void (*xs_domain_fn)(void *opaque, uint32_t domid, uint64_t mfn,
+    uint32_t port, bool introduce);
+void xs_store_set_domain_hook(struct xs_store *s, xs_domain_fn fn, void *opaque);
+void xs_store_each_domain(struct xs_store *s, xs_domain_fn fn, void *opaque);
+void xs_store_domain_gone(struct xs_store *s, uint32_t domid);
+
 /* Statistics and direct access for the daemon and the tests. */
 unsigned int xs_node_count(const struct xs_store *s);
 unsigned int xs_domain_nodes(const struct xs_store *s, uint32_t domid);

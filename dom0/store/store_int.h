@@ -78,6 +78,8 @@ struct xs_store {
 	uint32_t next_txid;
 	xs_journal_fn journal;
 	void *journal_opaque;
+	xs_domain_fn domain_hook;
+	void *domain_opaque;
 };
 
 /* node.c: the tree, paths and permissions. Functions taking a root work

@@ -423,6 +423,9 @@ static int do_domain(struct req *r)
 		if (ret < 0)
 			return reply_err(r, -ret);
 		xs_journal_domain(s, &d, r->hdr->type == XS_INTRODUCE);
+		if (s->domain_hook != NULL)
+			s->domain_hook(s->domain_opaque, d.domid, d.mfn, d.port,
+			    r->hdr->type == XS_INTRODUCE);
 		reply_str(r, "OK");
 		xs_fire_special(s, r->hdr->type == XS_INTRODUCE ? "@introduceDomain" :
 		    "@releaseDomain");
@@ -492,6 +495,65 @@ int xs_handle(struct xs_conn *c, const struct xsd_sockmsg *hdr, const void *payl
 	case XS_CONTROL: return do_control(&r);
 	default:
 		return reply_err(&r, EINVAL);
+	}
+}
+
+void xs_store_set_domain_hook(struct xs_store *s, xs_domain_fn fn, void *opaque)
+{
+	s->domain_hook = fn;
+	s->domain_opaque = opaque;
+}
+
+/* fn may release domains (one that is gone): walk a copy of the list. */
+void xs_store_each_domain(struct xs_store *s, xs_domain_fn fn, void *opaque)
+{
+	struct xs_domain *d, *copy = NULL, *c;
+
+	for (d = s->doms; d != NULL; d = d->next) {
+		if ((c = malloc(sizeof(*c))) == NULL)
+			break;
+		*c = *d;
+		c->next = copy;
+		copy = c;
+	}
+	while ((c = copy) != NULL) {
+		copy = c->next;
+		fn(opaque, c->domid, c->mfn, c->port, true);
+		free(c);
+	}
+}
+
+/* As dom0 would: its /vm node and its directory go, then the release. */
+void xs_store_domain_gone(struct xs_store *s, uint32_t domid)
+{
+	struct xs_domain d = { .domid = domid };
+	struct xs_op op = { .type = XS_OP_RM };
+	char path[40], vm[XENSTORE_ABS_PATH_MAX + 1];
+	const struct xs_node *n;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
+	n = xs_lookup(s->root, path);
+	if (n != NULL && n->len > 0 && n->len < sizeof(vm)) {
+		memcpy(vm, n->value, n->len);
+		vm[n->len] = '\0';
+		op.path = vm;
+		if (xs_path_valid(vm) && strncmp(vm, "/vm/", 4) == 0 &&
+		    (n = xs_lookup(s->root, vm)) != NULL) {
+			xs_fire(s, vm, n, true);
+			if (xs_rm(s, s->root, XS_DOM0, vm) == 0)
+				xs_journal_op(s, XS_DOM0, &op);
+		}
+	}
+	snprintf(path, sizeof(path), "/local/domain/%u", domid);
+	op.path = path;
+	if ((n = xs_lookup(s->root, path)) != NULL) {
+		xs_fire(s, path, n, true);
+		if (xs_rm(s, s->root, XS_DOM0, path) == 0)
+			xs_journal_op(s, XS_DOM0, &op);
+	}
+	if (xs_domain_set(s, &d, false) == 0) {
+		xs_journal_domain(s, &d, false);
+		xs_fire_special(s, "@releaseDomain");
 	}
 }
 

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guests' store connections: the shared store page (xen/io/xs_wire.h's
+ * xenstore_domain_interface, the guest's reserved store grant) and its
+ * event channel, mapped and bound through palisade-hv for each domain dom0
+ * introduces. Every index in the page is the guest's and untrusted: read
+ * once, checked against the ring's size, and a violation ends that guest's
+ * connection only. A request leaves the ring only once it is whole and
+ * handled; replies go straight into the response ring while there is
+ * room. A guest that leaves its replies unread is not read from until it
+ * catches up, and the watch events it would be sent meanwhile are dropped
+ * (XSA-326/416: it cannot make palstored grow).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "palisade/log.h"
+#include "palisade/xen.h"
+#include "../libctl/palctl.h"
+#include "store_ring.h"
+
+#define MAX_RINGS	256
+#define OUT_MAX		(64u << 10)	/* queued for one guest before it is stalled */
+
+struct ring {
+	bool used, dead, dropped;
+	uint32_t domid;
+	struct xenstore_domain_interface *intf;
+	uint32_t gnt_handle;
+	struct palctl_evtchn ev;
+	struct xs_conn *conn;
+	uint8_t *out;
+	size_t out_len, out_cap;
+};
+
+static struct ring rings[MAX_RINGS];
+static struct palctl *ctl;
+static struct xs_store *store;
+static int ep;
+
+static struct ring *ring_of(uint32_t domid)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_RINGS; i++)
+		if (rings[i].used && rings[i].domid == domid)
+			return &rings[i];
+	return NULL;
+}
+
+/* Move queued output into the response ring; true if any moved. */
+static bool ring_push(struct ring *r)
+{
+	struct xenstore_domain_interface *in = r->intf;
+	XENSTORE_RING_IDX cons = __atomic_load_n(&in->rsp_cons, __ATOMIC_ACQUIRE);
+	XENSTORE_RING_IDX prod = in->rsp_prod;	/* ours; the guest cannot move it */
+	size_t room, n, done = 0;
+
+	if (prod - cons > XENSTORE_RING_SIZE) {
+		log_warnx("d%u: store ring: response indices %u/%u", r->domid, cons, prod);
+		r->dead = true;
+		return false;
+	}
+	room = XENSTORE_RING_SIZE - (prod - cons);
+	while (done < r->out_len && room > 0) {
+		n = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod);
+		n = n < room ? n : room;
+		n = n < r->out_len - done ? n : r->out_len - done;
+		memcpy(in->rsp + MASK_XENSTORE_IDX(prod), r->out + done, n);
+		prod += (XENSTORE_RING_IDX)n;
+		room -= n;
+		done += n;
+	}
+	if (done == 0)
+		return false;
+	__atomic_store_n(&in->rsp_prod, prod, __ATOMIC_RELEASE);
+	memmove(r->out, r->out + done, r->out_len - done);
+	r->out_len -= done;
+	return true;
+}
+
+static void ring_send(void *opaque, const struct xsd_sockmsg *h, const void *payload)
+{
+	struct ring *r = opaque;
+	size_t need = r->out_len + sizeof(*h) + h->len;
+
+	if (r->dead)
+		return;
+	if (need > OUT_MAX) {
+		if (!r->dropped)
+			log_warnx("d%u: store replies unread: dropping its watch events",
+			    r->domid);
+		r->dropped = true;
+		return;
+	}
+	if (need > r->out_cap) {
+		uint8_t *o = realloc(r->out, OUT_MAX);
+
+		if (o == NULL) {
+			r->dead = true;
+			return;
+		}
+		r->out = o;
+		r->out_cap = OUT_MAX;
+	}
+	memcpy(r->out + r->out_len, h, sizeof(*h));
+	memcpy(r->out + r->out_len + sizeof(*h), payload, h->len);
+	r->out_len = need;
+	if (ring_push(r))
+		palctl_evtchn_notify(&r->ev);
+}
+
+/* Copy n bytes at index at of the request ring. */
+static void ring_peek(const struct xenstore_domain_interface *in,
+    XENSTORE_RING_IDX at, void *dst, size_t n)
+{
+	size_t first = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(at);
+
+	first = first < n ? first : n;
+	memcpy(dst, in->req + MASK_XENSTORE_IDX(at), first);
+	memcpy((uint8_t *)dst + first, in->req, n - first);
+}
+
+/* Handle every whole request in the ring, while the guest reads replies. */
+static bool ring_pull(struct ring *r)
+{
+	static uint8_t msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	struct xenstore_domain_interface *in = r->intf;
+	XENSTORE_RING_IDX cons, prod;
+	struct xsd_sockmsg h;
+	bool moved = false;
+	unsigned int budget;
+
+	/* A full ring's worth at most per event: bounded by the ring's size. */
+	for (budget = XENSTORE_RING_SIZE / sizeof(h); budget > 0 && !r->dead; budget--) {
+		if (r->out_len > OUT_MAX / 2)
+			break;		/* it is not reading: neither are we */
+		cons = in->req_cons;	/* ours */
+		prod = __atomic_load_n(&in->req_prod, __ATOMIC_ACQUIRE);
+		if (prod - cons > XENSTORE_RING_SIZE) {
+			log_warnx("d%u: store ring: request indices %u/%u", r->domid,
+			    cons, prod);
+			r->dead = true;
+			break;
+		}
+		if (prod - cons < sizeof(h))
+			break;
+		ring_peek(in, cons, &h, sizeof(h));
+		if (h.len > XENSTORE_PAYLOAD_MAX) {
+			log_warnx("d%u: a %u-byte store request", r->domid, h.len);
+			r->dead = true;
+			break;
+		}
+		/* A message larger than the ring can never be whole in it. */
+		if (sizeof(h) + h.len > XENSTORE_RING_SIZE) {
+			log_warnx("d%u: a store request larger than its ring", r->domid);
+			r->dead = true;
+			break;
+		}
+		if (prod - cons < sizeof(h) + h.len)
+			break;
+		ring_peek(in, cons, msg, sizeof(h) + h.len);
+		__atomic_store_n(&in->req_cons, cons + (XENSTORE_RING_IDX)(sizeof(h) + h.len),
+		    __ATOMIC_RELEASE);
+		moved = true;
+		memcpy(&h, msg, sizeof(h));	/* the copy, not the ring, from here */
+		if (xs_handle(r->conn, &h, msg + sizeof(h)) < 0)
+			r->dead = true;
+	}
+	return moved;
+}
+
+static void ring_close(struct ring *r)
+{
+	epoll_ctl(ep, EPOLL_CTL_DEL, r->ev.event_fd, NULL);
+	palctl_evtchn_unbind(ctl, &r->ev);
+	if (r->intf != NULL) {
+		munmap(r->intf, 4096);
+		palctl_gnt_unmap(ctl, r->gnt_handle);
+	}
+	xs_conn_free(r->conn);
+	free(r->out);
+	memset(r, 0, sizeof(*r));
+}
+
+void ring_event(uint64_t data)
+{
+	struct ring *r = &rings[data % MAX_RINGS];
+	bool notify;
+
+	if (!r->used)
+		return;
+	palctl_evtchn_wait(&r->ev, 0);
+	notify = ring_push(r);
+	notify |= ring_pull(r);
+	notify |= ring_push(r);
+	if (r->out_len == 0)
+		r->dropped = false;
+	if (notify && !r->dead)
+		palctl_evtchn_notify(&r->ev);
+	if (r->dead) {
+		log_warnx("d%u: store connection closed", r->domid);
+		ring_close(r);
+	}
+}
+
+static void ring_open(uint32_t domid, uint32_t port)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct ring *r = ring_of(domid);
+	unsigned int i;
+	void *p;
+	int fd;
+
+	if (r != NULL)
+		ring_close(r);		/* introduced again: a new page and port */
+	for (i = 0; i < MAX_RINGS && rings[i].used; i++)
+		;
+	if (i == MAX_RINGS) {
+		log_warnx("d%u: too many store connections", domid);
+		return;
+	}
+	r = &rings[i];
+	fd = palctl_gnt_map(ctl, domid, GNTTAB_RESERVED_XENSTORE, false, &r->gnt_handle);
+	if (fd < 0) {
+		struct ctl_domain_info info;
+
+		log_warnx("d%u: cannot map the store page: %s", domid, palctl_strerror(fd));
+		if (palctl_domain_info(ctl, domid, &info) == -XEN_ESRCH)
+			xs_store_domain_gone(store, domid);	/* gone while we were down */
+		return;
+	}
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		palctl_gnt_unmap(ctl, r->gnt_handle);
+		return;
+	}
+	r->intf = p;
+	if (palctl_evtchn_bind(ctl, domid, port, &r->ev) < 0) {
+		log_warnx("d%u: cannot bind store port %u", domid, port);
+		munmap(p, 4096);
+		palctl_gnt_unmap(ctl, r->gnt_handle);
+		memset(r, 0, sizeof(*r));
+		return;
+	}
+	r->used = true;
+	r->domid = domid;
+	r->conn = xs_conn_new(store, domid, ring_send, r);
+	ev.data.u64 = RING_EVENT | i;
+	if (r->conn == NULL || epoll_ctl(ep, EPOLL_CTL_ADD, r->ev.event_fd, &ev) < 0) {
+		ring_close(r);
+		return;
+	}
+	r->intf->connection = XENSTORE_CONNECTED;
+	log_info("d%u: store connected (port %u)", domid, port);
+	ring_event(i);		/* requests written before we came */
+}
+
+static void on_domain(void *opaque, uint32_t domid, uint64_t mfn, uint32_t port,
+    bool introduce)
+{
+	struct ring *r;
+
+	(void)opaque;
+	(void)mfn;	/* the page is found by its grant, not its frame */
+	if (introduce)
+		ring_open(domid, port);
+	else if ((r = ring_of(domid)) != NULL)
+		ring_close(r);
+}
+
+void ring_init(struct xs_store *s, struct palctl *c, int epoll_fd)
+{
+	store = s;
+	ctl = c;
+	ep = epoll_fd;
+	xs_store_set_domain_hook(s, on_domain, NULL);
+	xs_store_each_domain(s, on_domain, NULL);	/* after a restart */
+}
+
+/* Domains that are gone lose their nodes and their connection. */
+void ring_reap(void)
+{
+	struct ctl_domain_info info;
+	unsigned int i;
+
+	for (i = 0; i < MAX_RINGS; i++) {
+		if (!rings[i].used || palctl_domain_info(ctl, rings[i].domid, &info) !=
+		    -XEN_ESRCH)
+			continue;
+		log_info("d%u: gone: releasing it from the store", rings[i].domid);
+		xs_store_domain_gone(store, rings[i].domid);	/* closes the ring */
+		if (rings[i].used)
+			ring_close(&rings[i]);
+	}
+}

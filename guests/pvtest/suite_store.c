@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The store from a guest, over its store page: the nodes the toolstack
+ * wrote for us, our own nodes, another domain's refused, a watch firing,
+ * a transaction. suite=storeflood writes nodes until the quota stops it;
+ * suite=storewait waits for dom0 to write data/go and answers.
+ */
+#include "pvtest.h"
+#include "arch.h"
+#include "hypercall.h"
+#include "suites.h"
+#include "xenbus.h"
+
+#include <xen/io/xs_wire.h>
+
+static bool error_is(long r, const char *reply, const char *name)
+{
+	return r < 0 && strcmp(reply, name) == 0;
+}
+
+/* path\0token\0 as one request. */
+static long watch(const char *path, const char *token)
+{
+	char buf[128], rep[16];
+	size_t pl = strlen(path) + 1, tl = strlen(token) + 1, rl = sizeof(rep);
+
+	memcpy(buf, path, pl);
+	memcpy(buf + pl, token, tl);
+	return xb_request(XS_WATCH, 0, buf, pl + tl, rep, &rl);
+}
+
+static void store_transaction(void)
+{
+	char id[16], rep[16], val[32];
+	size_t n = sizeof(id) - 1, rl = sizeof(rep);
+	char buf[64];
+	uint32_t tx;
+	long r;
+
+	r = xb_request(XS_TRANSACTION_START, 0, "", 1, id, &n);
+	id[r == 0 ? n : 0] = '\0';
+	tx = (uint32_t)strtoul(id, NULL, 10);
+	check(r == 0 && tx != 0, "transaction %u started", tx);
+	memcpy(buf, "data/tx\0in a transaction", 24);
+	check(xb_request(XS_WRITE, tx, buf, 24, rep, &rl) == 0, "written in it");
+	rl = sizeof(rep);
+	check(xb_request(XS_TRANSACTION_END, tx, "T", 2, rep, &rl) == 0, "committed");
+	check(xb_read("data/tx", val, sizeof(val)) == 0 && strcmp(val, "in a transaction") == 0,
+	    "and there: '%s'", val);
+}
+
+void suite_store(void)
+{
+	char val[128], path[64];
+	size_t n = sizeof(val);
+	const char *ev;
+	long r;
+
+	xb_init();
+	check(xb_read("name", val, sizeof(val)) == 0 && val[0] != '\0',
+	    "our name in the store: '%s'", val);
+	check(xb_read("domid", val, sizeof(val)) == 0, "our domid: %s", val);
+	snprintf(path, sizeof(path), "/local/domain/%s/store/port", val);
+	check(xb_read(path, val, sizeof(val)) == 0 &&
+	    strtoul(val, NULL, 10) == start_info->store_evtchn,
+	    "the absolute path works, and the port is ours (%s)", val);
+	check(xb_write("data/greeting", "hello") == 0, "wrote data/greeting");
+	check(xb_read("data/greeting", val, sizeof(val)) == 0 &&
+	    strcmp(val, "hello") == 0, "read it back: '%s'", val);
+	n = sizeof(val);
+	r = xb_request(XS_WRITE, 0, "name\0renamed", 12, val, &n);
+	check(error_is(r, val, "EACCES"), "our name is not ours to change: %s",
+	    r < 0 ? val : "changed");
+	n = sizeof(val);
+	r = xb_request(XS_WRITE, 0, "/local/domain/0/x\0no", 20, val, &n);
+	check(error_is(r, val, "EACCES"), "dom0's nodes are refused: %s", r < 0 ? val : "written");
+	n = sizeof(val);
+	r = xb_request(XS_READ, 0, "/local\0", 7, val, &n);
+	check(error_is(r, val, "EACCES"), "so is /local: %s", r < 0 ? val : "read");
+	check(watch("data/watched", "tok") == 0, "watch set");
+	ev = xb_event();
+	check(ev != NULL && strcmp(ev, "data/watched") == 0, "it fires once at once: %s",
+	    ev ? ev : "nothing");
+	xb_write("data/watched/x", "1");
+	ev = xb_event();
+	check(ev != NULL && strcmp(ev, "data/watched/x") == 0 &&
+	    strcmp(ev + strlen(ev) + 1, "tok") == 0, "and on a change below it: %s",
+	    ev ? ev : "nothing");
+	store_transaction();
+	printk("store: done\n");
+}
+
+void suite_storeflood(void)
+{
+	char path[32], rep[16];
+	unsigned int i;
+	size_t n;
+	long r = 0;
+
+	xb_init();
+	for (i = 0; i < 5000 && r == 0; i++) {
+		snprintf(path, sizeof(path), "data/f%u", i);
+		n = sizeof(rep);
+		r = xb_request(XS_WRITE, 0, path, strlen(path) + 1, rep, &n);
+	}
+	check(r < 0 && strncmp(rep, "ENOSPC", 6) == 0 && i <= 1000,
+	    "the quota stopped us after %u nodes", i - 1);
+	printk("storeflood: stopped after %u nodes\n", i - 1);
+}
+
+/* Until dom0 writes data/go (read once a second, so a palstored restart in
+ * between is just a slow reply), then answer in data/ack. */
+void suite_storewait(void)
+{
+	char val[64];
+	unsigned int i;
+	long r = -1;
+
+	xb_init();
+	printk("storewait: waiting for data/go\n");
+	for (i = 0; i < 120 && r != 0; i++) {
+		r = xb_read("data/go", val, sizeof(val));
+		if (r != 0)
+			port_wait_ns(start_info->store_evtchn, ~0ul, 1000000000ull);
+	}
+	check(r == 0, "dom0 wrote data/go: '%s'", r == 0 ? val : "");
+	check(r == 0 && xb_write("data/ack", val) == 0, "answered in data/ack");
+	printk("storewait: acked\n");
+}

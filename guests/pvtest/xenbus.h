@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* pvtest's store client (xenbus.c). */
+#ifndef PVTEST_XENBUS_H
+#define PVTEST_XENBUS_H
+
+#include "pvtest.h"
+
+void xb_init(void);
+/* One request; 0 with the reply in reply (*rlen bytes), or -1 with the
+ * error's name there ("EACCES"). Watch events meanwhile are kept. */
+long xb_request(uint32_t type, uint32_t tx, const void *payload, size_t len,
+    char *reply, size_t *rlen);
+long xb_write(const char *path, const char *value);
+long xb_read(const char *path, char *value, size_t n);	/* NUL-terminated */
+const char *xb_event(void);	/* the next watch event: "path\0token" */
+
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A small client for palstored's socket (the xenstore wire protocol, one
+ * request at a time), and what the toolstack writes there for a domain:
+ * its standard nodes and its introduction, as xl does.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "palisade/util.h"
+#include "palisade/xen.h"
+#include <xen/io/xs_wire.h>
+#include "palctl.h"
+
+#define STORE_SOCKET "palstored.sock"
+
+int palctl_xs_open(struct palctl_xs *x)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[sizeof(sa.sun_path)];
+
+	x->fd = -1;
+	if (rundir_path(path, sizeof(path), STORE_SOCKET) < 0)
+		return -ENAMETOOLONG;
+	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
+	x->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (x->fd < 0)
+		return -errno;
+	if (connect(x->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int ret = -errno;
+
+		close(x->fd);
+		x->fd = -1;
+		return ret;
+	}
+	return 0;
+}
+
+void palctl_xs_close(struct palctl_xs *x)
+{
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = -1;
+}
+
+static int full_io(int fd, void *buf, size_t n, bool out)
+{
+	size_t done = 0;
+	ssize_t r;
+
+	while (done < n) {
+		r = out ? write(fd, (char *)buf + done, n - done) :
+		    read(fd, (char *)buf + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r == 0 ? -EPIPE : -errno;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* Map an XS_ERROR name back to an errno. */
+static int xs_errno(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(xsd_errors) / sizeof(xsd_errors[0]); i++)
+		if (strcmp(xsd_errors[i].errstring, name) == 0)
+			return xsd_errors[i].errnum;
+	return EIO;
+}
+
+int palctl_xs_request(struct palctl_xs *x, uint32_t type, const void *payload,
+    size_t len, char *reply, size_t *rlen)
+{
+	struct xsd_sockmsg h = { .type = type, .req_id = 1, .len = (uint32_t)len };
+	char buf[XENSTORE_PAYLOAD_MAX + 1];
+	int ret;
+
+	if (len > XENSTORE_PAYLOAD_MAX)
+		return -E2BIG;
+	if ((ret = full_io(x->fd, &h, sizeof(h), true)) < 0 ||
+	    (ret = full_io(x->fd, (void *)payload, len, true)) < 0)
+		return ret;
+	for (;;) {	/* watch events may come first: not ours to keep */
+		if ((ret = full_io(x->fd, &h, sizeof(h), false)) < 0)
+			return ret;
+		if (h.len > XENSTORE_PAYLOAD_MAX)
+			return -EPROTO;
+		if ((ret = full_io(x->fd, buf, h.len, false)) < 0)
+			return ret;
+		buf[h.len] = '\0';
+		if (h.type != XS_WATCH_EVENT)
+			break;
+	}
+	if (h.type == XS_ERROR)
+		return -xs_errno(buf);
+	if (reply != NULL && rlen != NULL) {
+		*rlen = MIN((size_t)h.len, *rlen);
+		memcpy(reply, buf, *rlen);
+	}
+	return 0;
+}
+
+/* A request of n strings, each sent with its NUL; the last one (a write's
+ * value) without, when value is set. */
+static int strings(struct palctl_xs *x, uint32_t type, const char *const *s,
+    unsigned int n, bool value)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	size_t used = 0, l;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		l = strlen(s[i]) + (value && i == n - 1 ? 0 : 1);
+		if (used + l > sizeof(buf))
+			return -E2BIG;
+		memcpy(buf + used, s[i], l);
+		used += l;
+	}
+	return palctl_xs_request(x, type, buf, used, NULL, NULL);
+}
+
+int palctl_xs_write(struct palctl_xs *x, const char *path, const char *value)
+{
+	return strings(x, XS_WRITE, (const char *[]){ path, value }, 2, true);
+}
+
+int palctl_xs_rm(struct palctl_xs *x, const char *path)
+{
+	return strings(x, XS_RM, (const char *[]){ path }, 1, false);
+}
+
+int palctl_xs_set_perms(struct palctl_xs *x, const char *path, const char *owner,
+    const char *other)
+{
+	return strings(x, XS_SET_PERMS, (const char *[]){ path, owner, other },
+	    other != NULL ? 3 : 2, false);
+}
+
+/* "fmt, ..." as a path under /local/domain/N. */
+static void dom_path(char *buf, size_t n, uint32_t domid, const char *rel)
+{
+	snprintf(buf, n, "/local/domain/%u%s%s", domid, rel[0] ? "/" : "", rel);
+}
+
+int palctl_xs_introduce(struct palctl_xs *x, const struct palctl_xs_domain *d)
+{
+	char path[128], val[64], owner[16], reader[16], id[16], mfn[24], port[16];
+	static const char *const guest_dirs[] = { "data", "device", "control" };
+	unsigned int i;
+	int ret;
+
+	snprintf(owner, sizeof(owner), "n0");
+	snprintf(reader, sizeof(reader), "r%u", d->domid);
+	dom_path(path, sizeof(path), d->domid, "");
+	if ((ret = palctl_xs_write(x, path, "")) < 0 ||
+	    (ret = palctl_xs_set_perms(x, path, owner, reader)) < 0)
+		return ret;
+	/* What the guest reads (it inherits the directory's ACL). */
+	const struct { const char *rel; const char *fmt; uint64_t v; } num[] = {
+		{ "domid", "%llu", d->domid },
+		{ "memory/target", "%llu", d->memory_kb },
+		{ "store/ring-ref", "%llu", d->store_mfn },
+		{ "store/port", "%llu", d->store_port },
+		{ "console/ring-ref", "%llu", d->console_mfn },
+		{ "console/port", "%llu", d->console_port },
+	};
+	for (i = 0; i < sizeof(num) / sizeof(num[0]) && ret == 0; i++) {
+		dom_path(path, sizeof(path), d->domid, num[i].rel);
+		snprintf(val, sizeof(val), num[i].fmt, (unsigned long long)num[i].v);
+		ret = palctl_xs_write(x, path, val);
+	}
+	dom_path(path, sizeof(path), d->domid, "name");
+	if (ret == 0)
+		ret = palctl_xs_write(x, path, d->name);
+	dom_path(path, sizeof(path), d->domid, "vm");
+	snprintf(val, sizeof(val), "/vm/%s", d->uuid);
+	if (ret == 0)
+		ret = palctl_xs_write(x, path, val);
+	/* Where the guest writes: its own. */
+	snprintf(owner, sizeof(owner), "n%u", d->domid);
+	for (i = 0; i < sizeof(guest_dirs) / sizeof(guest_dirs[0]) && ret == 0; i++) {
+		dom_path(path, sizeof(path), d->domid, guest_dirs[i]);
+		if ((ret = palctl_xs_write(x, path, "")) == 0)
+			ret = palctl_xs_set_perms(x, path, owner, NULL);
+	}
+	snprintf(path, sizeof(path), "/vm/%s/name", d->uuid);
+	if (ret == 0)
+		ret = palctl_xs_write(x, path, d->name);
+	snprintf(path, sizeof(path), "/vm/%s", d->uuid);
+	if (ret == 0)
+		ret = palctl_xs_set_perms(x, path, "n0", reader);
+	snprintf(id, sizeof(id), "%u", d->domid);
+	snprintf(mfn, sizeof(mfn), "%llu", (unsigned long long)d->store_mfn);
+	snprintf(port, sizeof(port), "%u", d->store_port);
+	if (ret == 0)
+		ret = strings(x, XS_INTRODUCE, (const char *[]){ id, mfn, port }, 3, false);
+	return ret;
+}
