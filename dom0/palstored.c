@@ -42,7 +42,7 @@
 #define EP_LISTEN	(1ull << 62)
 #define SNAPSHOT	"store.snap"
 #define JOURNAL		"store.journal"
-#define JOURNAL_MAX	(1u << 20)	/* bytes before a new snapshot */
+#define JOURNAL_MIN	(1u << 20)	/* bytes before a new snapshot, at least */
 
 struct client {
 	int fd;
@@ -59,7 +59,7 @@ static struct xs_store *store;
 static int ep;
 static volatile sig_atomic_t stopping;
 static int journal_fd = -1;
-static size_t journal_bytes;
+static size_t journal_bytes, snapshot_bytes;
 
 /* --- persistence ----------------------------------------------------------- */
 
@@ -76,6 +76,7 @@ static void snapshot_rec(void *opaque, const void *rec, size_t len)
 {
 	int *fd = opaque;
 
+	snapshot_bytes += sizeof(uint32_t) + len;
 	if (*fd >= 0 && frame_write(*fd, rec, len) < 0) {
 		log_warn("writing %s", SNAPSHOT);
 		close(*fd);
@@ -96,6 +97,7 @@ static void compact(void)
 		log_warn("%s", tmp);
 		return;
 	}
+	snapshot_bytes = 0;
 	xs_store_dump(store, snapshot_rec, &fd);
 	if (fd < 0 || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, snap) < 0) {
 		log_warn("%s: keeping the journal", snap);
@@ -114,7 +116,9 @@ static void journal_rec(void *opaque, const void *rec, size_t len)
 		return;
 	}
 	journal_bytes += sizeof(uint32_t) + len;
-	if (journal_bytes > JOURNAL_MAX)
+	/* A snapshot costs the whole store: taken when the journal has grown
+	 * past it (twice over), its cost per change stays constant. */
+	if (journal_bytes > JOURNAL_MIN && journal_bytes > 2 * snapshot_bytes)
 		compact();
 }
 

@@ -68,6 +68,8 @@ void palctl_xs_close(struct palctl_xs *x);
  * to *rlen bytes; *rlen set to what came). -errno from XS_ERROR. */
 int palctl_xs_request(struct palctl_xs *x, uint32_t type, const void *payload,
     size_t len, char *reply, size_t *rlen);
+int palctl_xs_request_tx(struct palctl_xs *x, uint32_t type, uint32_t tx,
+    const void *payload, size_t len, char *reply, size_t *rlen);
 int palctl_xs_write(struct palctl_xs *x, const char *path, const char *value);
 int palctl_xs_rm(struct palctl_xs *x, const char *path);
 /* ACL: owner entry (e.g. "n0") and optionally one more (e.g. "r5"). */

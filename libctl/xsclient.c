@@ -80,7 +80,14 @@ static int xs_errno(const char *name)
 int palctl_xs_request(struct palctl_xs *x, uint32_t type, const void *payload,
     size_t len, char *reply, size_t *rlen)
 {
-	struct xsd_sockmsg h = { .type = type, .req_id = 1, .len = (uint32_t)len };
+	return palctl_xs_request_tx(x, type, 0, payload, len, reply, rlen);
+}
+
+int palctl_xs_request_tx(struct palctl_xs *x, uint32_t type, uint32_t tx,
+    const void *payload, size_t len, char *reply, size_t *rlen)
+{
+	struct xsd_sockmsg h = { .type = type, .req_id = 1, .tx_id = tx,
+	    .len = (uint32_t)len };
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
 	int ret;
 

@@ -71,14 +71,38 @@ static bool next_component(const char **p, char *buf, size_t n)
 	return true;
 }
 
+/*
+ * Children are kept sorted by name, so a lookup is a binary search: the
+ * store's cost per domain must not grow with the number of domains under
+ * /local/domain. Returns the index of name, or where it would go.
+ */
+static unsigned int kid_index(const struct xs_node *n, const char *name, bool *found)
+{
+	unsigned int lo = 0, hi = n->nkids;
+
+	*found = false;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		int c = strcmp(n->kids[mid]->name, name);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static struct xs_node *kid(const struct xs_node *n, const char *name)
 {
-	unsigned int i;
+	bool found;
+	unsigned int i = kid_index(n, name, &found);
 
-	for (i = 0; i < n->nkids; i++)
-		if (strcmp(n->kids[i]->name, name) == 0)
-			return n->kids[i];
-	return NULL;
+	return found ? n->kids[i] : NULL;
 }
 
 struct xs_node *xs_lookup(struct xs_node *root, const char *path)
@@ -114,6 +138,9 @@ unsigned int xs_count_owned(const struct xs_node *n, uint32_t domid)
 
 static int add_kid(struct xs_node *parent, struct xs_node *k)
 {
+	bool found;
+	unsigned int at = kid_index(parent, k->name, &found);
+
 	if (parent->nkids == parent->kcap) {
 		unsigned int cap = parent->kcap ? parent->kcap * 2 : 4;
 		struct xs_node **nk = realloc(parent->kids, cap * sizeof(*nk));
@@ -123,7 +150,10 @@ static int add_kid(struct xs_node *parent, struct xs_node *k)
 		parent->kids = nk;
 		parent->kcap = cap;
 	}
-	parent->kids[parent->nkids++] = k;
+	memmove(&parent->kids[at + 1], &parent->kids[at],
+	    (parent->nkids - at) * sizeof(*parent->kids));
+	parent->kids[at] = k;
+	parent->nkids++;
 	k->parent = parent;
 	return 0;
 }
@@ -262,6 +292,7 @@ int xs_rm(struct xs_store *s, struct xs_node *root, uint32_t domid, const char *
 {
 	struct xs_node *n = xs_lookup(root, path), *p;
 	unsigned int i;
+	bool found;
 
 	if (n == root)
 		return -EINVAL;
@@ -282,8 +313,7 @@ int xs_rm(struct xs_store *s, struct xs_node *root, uint32_t domid, const char *
 	if (!(xs_mode_of(n, domid) & XS_W))
 		return -EACCES;
 	p = n->parent;
-	for (i = 0; i < p->nkids && p->kids[i] != n; i++)
-		;
+	i = kid_index(p, n->name, &found);
 	memmove(&p->kids[i], &p->kids[i + 1], (p->nkids - i - 1) * sizeof(*p->kids));
 	p->nkids--;
 	p->gen = ++s->gen;
