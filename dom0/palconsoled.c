@@ -5,6 +5,11 @@
  * socket, drains the guest's output ring into a per-domain log and to any
  * attached clients ("pal console"), and feeds client input into the ring.
  * The ring indices are guest-written and untrusted.
+ *
+ * Domains come from the store when palstored runs: palconsoled watches
+ * @introduceDomain and attaches every domain with console nodes, so a
+ * restarted palconsoled finds the consoles of the guests already running;
+ * "attach" requests on its socket (from pal create) do the same directly.
  */
 #include "config.h"
 
@@ -26,12 +31,14 @@
 #include "palisade/log.h"
 #include "palisade/util.h"
 #include "palisade/xen.h"
+#include <xen/io/xs_wire.h>
 #include "../libctl/palctl.h"
 
 #define MAX_CONS	256
 #define MAX_CLIENTS	64
 #define EP_LISTEN	(1ull << 62)
 #define EP_CLIENT	(1ull << 61)
+#define EP_STORE	(1ull << 60)
 
 struct cons {
 	bool used;
@@ -53,6 +60,7 @@ struct client {
 static struct cons cons[MAX_CONS];
 static struct client clients[MAX_CLIENTS];
 static struct palctl ctl;
+static struct palctl_xs xs;
 static int ep;
 
 static int ep_add(int fd, uint64_t data)
@@ -183,7 +191,7 @@ static const char *cons_attach_domain(uint32_t domid, uint64_t pfn, uint32_t por
 	struct cons *k;
 
 	if (cons_find(domid) >= 0)
-		return "already attached";
+		return NULL;	/* found in the store, or asked twice: fine */
 	for (i = 0; i < MAX_CONS && cons[i].used; i++)
 		;
 	if (i == MAX_CONS)
@@ -212,6 +220,49 @@ static const char *cons_attach_domain(uint32_t domid, uint64_t pfn, uint32_t por
 	    (unsigned long long)pfn, port);
 	cons_drain(k);
 	return NULL;
+}
+
+static int read_node(uint32_t domid, const char *rel, char *buf, size_t n)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, rel);
+	return palctl_xs_read(&xs, path, buf, n);
+}
+
+/* Every domain the store knows with console nodes and no console yet. */
+static void store_scan(void)
+{
+	char doms[XENSTORE_PAYLOAD_MAX], ref[32], port[16], name[CTL_NAME_LEN];
+	const char *d, *why;
+	int n, i;
+
+	n = palctl_xs_directory(&xs, "/local/domain", doms, sizeof(doms));
+	for (i = 0, d = doms; i < n; i++, d += strlen(d) + 1) {
+		uint32_t domid = (uint32_t)strtoul(d, NULL, 10);
+
+		if (domid == 0 || cons_find(domid) >= 0 ||
+		    read_node(domid, "console/ring-ref", ref, sizeof(ref)) < 0 ||
+		    read_node(domid, "console/port", port, sizeof(port)) < 0 ||
+		    read_node(domid, "name", name, sizeof(name)) < 0 ||
+		    strchr(name, '/') != NULL || name[0] == '.' || name[0] == '\0')
+			continue;
+		why = cons_attach_domain(domid, strtoull(ref, NULL, 10),
+		    (uint32_t)strtoul(port, NULL, 10), name);
+		if (why != NULL)
+			log_warnx("d%u: console from the store: %s", domid, why);
+	}
+}
+
+static void store_event(void)
+{
+	char path[64], token[16];
+	bool any = false;
+
+	while (palctl_xs_event(&xs, path, sizeof(path), token, sizeof(token), 0) == 1)
+		any = true;
+	if (any)
+		store_scan();
 }
 
 static void client_request(struct client *c)
@@ -340,6 +391,13 @@ int main(int argc, char **argv)
 		clients[i].fd = -1;
 	if (ep < 0 || ep_add(lfd, EP_LISTEN) < 0)
 		fatal("epoll");
+	if (palctl_xs_open(&xs) == 0 && palctl_xs_watch(&xs, "@introduceDomain", "intro") == 0 &&
+	    ep_add(xs.fd, EP_STORE) == 0) {
+		store_scan();
+	} else {
+		palctl_xs_close(&xs);
+		log_info("no store: consoles come from pal create only");
+	}
 	pidfile_write("palconsoled");
 	log_info("palconsoled ready");
 	for (;;) {
@@ -351,6 +409,8 @@ int main(int argc, char **argv)
 
 			if (u & EP_LISTEN)
 				accept_client(lfd);
+			else if (u & EP_STORE)
+				store_event();
 			else if (u & EP_CLIENT) {
 				if (clients[u & 0xffff].fd >= 0)
 					client_event(&clients[u & 0xffff]);

@@ -58,9 +58,14 @@ int palctl_evtchn_notify(const struct palctl_evtchn *e);
 int palctl_evtchn_wait(const struct palctl_evtchn *e, int timeout_ms);
 /* Close our end: the guest's port waits for dom0 again. */
 int palctl_evtchn_unbind(struct palctl *c, struct palctl_evtchn *e);
-/* The store (xsclient.c): palstored's socket, one request at a time. */
+/* The store (xsclient.c): palstored's socket, one request at a time;
+ * watch events that come meanwhile are kept for palctl_xs_event. */
+#define PALCTL_XS_EVENTS 32
 struct palctl_xs {
 	int fd;
+	char ev[PALCTL_XS_EVENTS][256];	/* "path\0token\0" */
+	unsigned int ev_head, ev_tail;
+	bool ev_lost;			/* some did not fit: look at everything */
 };
 int palctl_xs_open(struct palctl_xs *x);	/* -errno: not running */
 void palctl_xs_close(struct palctl_xs *x);
@@ -71,6 +76,21 @@ int palctl_xs_request(struct palctl_xs *x, uint32_t type, const void *payload,
 int palctl_xs_request_tx(struct palctl_xs *x, uint32_t type, uint32_t tx,
     const void *payload, size_t len, char *reply, size_t *rlen);
 int palctl_xs_write(struct palctl_xs *x, const char *path, const char *value);
+int palctl_xs_read(struct palctl_xs *x, const char *path, char *value, size_t n);
+/* Children of path as NUL-separated names into buf; their count or -errno. */
+int palctl_xs_directory(struct palctl_xs *x, const char *path, char *buf, size_t n);
+int palctl_xs_watch(struct palctl_xs *x, const char *path, const char *token);
+/* The next watch event (1), none within timeout_ms (0), or -errno. */
+int palctl_xs_event(struct palctl_xs *x, char *path, size_t pn, char *token,
+    size_t tn, int timeout_ms);
+/* A device for the toolstack to offer: the frontend's and the backend's
+ * directories (device/TYPE/ID under the frontend, backend/TYPE/FE/ID under
+ * the backend), each owned by its side and readable by the other, with
+ * extra "key=value" pairs for the backend. Removing them detaches. */
+int palctl_xs_dev_add(struct palctl_xs *x, const char *type, uint32_t fe,
+    uint32_t be, uint32_t devid, const char *const *backend_kv);
+int palctl_xs_dev_remove(struct palctl_xs *x, const char *type, uint32_t fe,
+    uint32_t be, uint32_t devid);
 int palctl_xs_rm(struct palctl_xs *x, const char *path);
 /* ACL: owner entry (e.g. "n0") and optionally one more (e.g. "r5"). */
 int palctl_xs_set_perms(struct palctl_xs *x, const char *path, const char *owner,
@@ -87,6 +107,45 @@ struct palctl_xs_domain {
 	uint32_t store_port, console_port;
 };
 int palctl_xs_introduce(struct palctl_xs *x, const struct palctl_xs_domain *d);
+/*
+ * The backend side of the xenbus state machine (xbback.c), for every
+ * backend: devices the toolstack adds under backend/TYPE are probed (the
+ * backend publishes its features) and wait in InitWait; the frontend
+ * Initialised or Connected, they connect and are Connected; the frontend
+ * closing (or online=0), they disconnect and go through Closing to
+ * Closed. The backend polls xb_backend_fd and calls xb_backend_poll.
+ */
+#define XB_MAX_DEVS 64
+struct xb_backend;
+struct xb_dev {
+	struct xb_backend *b;
+	bool used, connected;
+	uint32_t fe, devid;		/* the frontend's domain and device id */
+	char be_path[128], fe_path[128];
+	int state;			/* ours: enum xenbus_state */
+	void *priv;			/* the backend's own */
+};
+struct xb_ops {
+	const char *type;		/* "vbd", "vif", "vtpm", ... */
+	int (*probe)(struct xb_dev *d);
+	int (*connect)(struct xb_dev *d);
+	void (*disconnect)(struct xb_dev *d);
+};
+struct xb_backend {
+	struct palctl_xs x;
+	const struct xb_ops *ops;
+	char root[96];
+	struct xb_dev dev[XB_MAX_DEVS];
+};
+int xb_backend_open(struct xb_backend *b, const struct xb_ops *ops);
+int xb_backend_fd(const struct xb_backend *b);
+void xb_backend_poll(struct xb_backend *b, int timeout_ms);
+void xb_backend_close(struct xb_backend *b);
+/* A node in the device's backend directory, or one the frontend wrote. */
+int xb_dev_write(struct xb_dev *d, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int xb_dev_read_fe(struct xb_dev *d, const char *key, char *buf, size_t n);
+
 /* Load a binary ACM policy; on refusal err says what is wrong with it. */
 int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, char *err,
     size_t n);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,6 +26,7 @@ int palctl_xs_open(struct palctl_xs *x)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char path[sizeof(sa.sun_path)];
 
+	memset(x, 0, sizeof(*x));
 	x->fd = -1;
 	if (rundir_path(path, sizeof(path), STORE_SOCKET) < 0)
 		return -ENAMETOOLONG;
@@ -77,6 +79,19 @@ static int xs_errno(const char *name)
 	return EIO;
 }
 
+static void keep_event(struct palctl_xs *x, const char *ev, size_t len)
+{
+	char *slot;
+
+	if (x->ev_head - x->ev_tail == PALCTL_XS_EVENTS || len + 2 > sizeof(x->ev[0])) {
+		x->ev_lost = true;
+		return;
+	}
+	slot = x->ev[x->ev_head++ % PALCTL_XS_EVENTS];
+	memcpy(slot, ev, len);
+	slot[len] = slot[len + 1] = '\0';
+}
+
 int palctl_xs_request(struct palctl_xs *x, uint32_t type, const void *payload,
     size_t len, char *reply, size_t *rlen)
 {
@@ -96,7 +111,7 @@ int palctl_xs_request_tx(struct palctl_xs *x, uint32_t type, uint32_t tx,
 	if ((ret = full_io(x->fd, &h, sizeof(h), true)) < 0 ||
 	    (ret = full_io(x->fd, (void *)payload, len, true)) < 0)
 		return ret;
-	for (;;) {	/* watch events may come first: not ours to keep */
+	for (;;) {	/* watch events may come first: kept for later */
 		if ((ret = full_io(x->fd, &h, sizeof(h), false)) < 0)
 			return ret;
 		if (h.len > XENSTORE_PAYLOAD_MAX)
@@ -106,6 +121,7 @@ int palctl_xs_request_tx(struct palctl_xs *x, uint32_t type, uint32_t tx,
 		buf[h.len] = '\0';
 		if (h.type != XS_WATCH_EVENT)
 			break;
+		keep_event(x, buf, h.len);
 	}
 	if (h.type == XS_ERROR)
 		return -xs_errno(buf);
@@ -211,4 +227,122 @@ int palctl_xs_introduce(struct palctl_xs *x, const struct palctl_xs_domain *d)
 	if (ret == 0)
 		ret = strings(x, XS_INTRODUCE, (const char *[]){ id, mfn, port }, 3, false);
 	return ret;
+}
+
+int palctl_xs_read(struct palctl_xs *x, const char *path, char *value, size_t n)
+{
+	size_t len = n - 1;
+	int ret = palctl_xs_request(x, XS_READ, path, strlen(path) + 1, value, &len);
+
+	value[ret == 0 ? len : 0] = '\0';
+	return ret;
+}
+
+int palctl_xs_directory(struct palctl_xs *x, const char *path, char *buf, size_t n)
+{
+	size_t len = n, i;
+	int ret = palctl_xs_request(x, XS_DIRECTORY, path, strlen(path) + 1, buf, &len);
+	int count = 0;
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < len; i++)
+		count += buf[i] == '\0';
+	return count;
+}
+
+int palctl_xs_watch(struct palctl_xs *x, const char *path, const char *token)
+{
+	return strings(x, XS_WATCH, (const char *[]){ path, token }, 2, false);
+}
+
+int palctl_xs_event(struct palctl_xs *x, char *path, size_t pn, char *token,
+    size_t tn, int timeout_ms)
+{
+	struct pollfd p = { .fd = x->fd, .events = POLLIN };
+	struct xsd_sockmsg h;
+	char buf[XENSTORE_PAYLOAD_MAX + 1];
+	const char *ev;
+	int ret;
+
+	while (x->ev_tail == x->ev_head) {
+		ret = poll(&p, 1, timeout_ms);
+		if (ret <= 0)
+			return ret < 0 && errno != EINTR ? -errno : 0;
+		if ((ret = full_io(x->fd, &h, sizeof(h), false)) < 0)
+			return ret;
+		if (h.len > XENSTORE_PAYLOAD_MAX)
+			return -EPROTO;
+		if ((ret = full_io(x->fd, buf, h.len, false)) < 0)
+			return ret;
+		if (h.type == XS_WATCH_EVENT)
+			keep_event(x, buf, h.len);
+	}
+	ev = x->ev[x->ev_tail++ % PALCTL_XS_EVENTS];
+	str_copy(path, ev, pn);
+	str_copy(token, ev + strlen(ev) + 1, tn);
+	return 1;
+}
+
+/* The two directories of a device, as xl lays them out. */
+static void dev_paths(char *fe_path, char *be_path, size_t n, const char *type,
+    uint32_t fe, uint32_t be, uint32_t devid)
+{
+	snprintf(fe_path, n, "/local/domain/%u/device/%s/%u", fe, type, devid);
+	snprintf(be_path, n, "/local/domain/%u/backend/%s/%u/%u", be, type, fe, devid);
+}
+
+int palctl_xs_dev_add(struct palctl_xs *x, const char *type, uint32_t fe,
+    uint32_t be, uint32_t devid, const char *const *backend_kv)
+{
+	char fp[128], bp[128], p[192], owner[16], other[16], id[16];
+	const char *const *kv;
+	int ret;
+
+	dev_paths(fp, bp, sizeof(fp), type, fe, be, devid);
+	snprintf(owner, sizeof(owner), "n%u", fe);
+	snprintf(other, sizeof(other), "r%u", be);
+	if ((ret = palctl_xs_write(x, fp, "")) < 0 ||
+	    (ret = palctl_xs_set_perms(x, fp, owner, other)) < 0)
+		return ret;
+	snprintf(owner, sizeof(owner), "n%u", be);
+	snprintf(other, sizeof(other), "r%u", fe);
+	if ((ret = palctl_xs_write(x, bp, "")) < 0 ||
+	    (ret = palctl_xs_set_perms(x, bp, owner, other)) < 0)
+		return ret;
+	/* Written by dom0 under ACLs it set: the new nodes take them. */
+	snprintf(id, sizeof(id), "%u", be);
+	const struct { const char *dir, *key, *val; } nodes[] = {
+		{ fp, "backend", bp }, { fp, "backend-id", id }, { fp, "state", "1" },
+		{ bp, "frontend", fp }, { bp, "online", "1" }, { bp, "state", "1" },
+	};
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]) && ret == 0; i++) {
+		snprintf(p, sizeof(p), "%s/%s", nodes[i].dir, nodes[i].key);
+		ret = palctl_xs_write(x, p, nodes[i].val);
+	}
+	snprintf(p, sizeof(p), "%s/frontend-id", bp);
+	snprintf(id, sizeof(id), "%u", fe);
+	if (ret == 0)
+		ret = palctl_xs_write(x, p, id);
+	for (kv = backend_kv; ret == 0 && kv != NULL && *kv != NULL; kv++) {
+		const char *eq = strchr(*kv, '=');
+
+		if (eq == NULL || eq == *kv)
+			return -EINVAL;
+		snprintf(p, sizeof(p), "%s/%.*s", bp, (int)(eq - *kv), *kv);
+		ret = palctl_xs_write(x, p, eq + 1);
+	}
+	return ret;
+}
+
+int palctl_xs_dev_remove(struct palctl_xs *x, const char *type, uint32_t fe,
+    uint32_t be, uint32_t devid)
+{
+	char fp[128], bp[128];
+	int r1, r2;
+
+	dev_paths(fp, bp, sizeof(fp), type, fe, be, devid);
+	r1 = palctl_xs_rm(x, bp);
+	r2 = palctl_xs_rm(x, fp);
+	return r1 < 0 ? r1 : r2;
 }

@@ -18,15 +18,22 @@ static bool error_is(long r, const char *reply, const char *name)
 	return r < 0 && strcmp(reply, name) == 0;
 }
 
-/* path\0token\0 as one request. */
-static long watch(const char *path, const char *token)
+/* XS_WATCH or XS_UNWATCH: path\0token\0 as one request. */
+static long watch_op(uint32_t type, const char *path, const char *token)
 {
-	char buf[128], rep[16];
+	char buf[192], rep[16];
 	size_t pl = strlen(path) + 1, tl = strlen(token) + 1, rl = sizeof(rep);
 
+	if (pl + tl > sizeof(buf))
+		return -1;
 	memcpy(buf, path, pl);
 	memcpy(buf + pl, token, tl);
-	return xb_request(XS_WATCH, 0, buf, pl + tl, rep, &rl);
+	return xb_request(type, 0, buf, pl + tl, rep, &rl);
+}
+
+static long watch(const char *path, const char *token)
+{
+	return watch_op(XS_WATCH, path, token);
 }
 
 static void store_transaction(void)
@@ -126,4 +133,49 @@ void suite_storewait(void)
 	check(r == 0, "dom0 wrote data/go: '%s'", r == 0 ? val : "");
 	check(r == 0 && xb_write("data/ack", val) == 0, "answered in data/ack");
 	printk("storewait: acked\n");
+}
+
+/* Until the node at path reads as want, watching it; false if it never does. */
+static bool wait_value(const char *path, const char *want)
+{
+	char val[32];
+	unsigned int i;
+	bool ok = false;
+
+	if (watch(path, "w") != 0)
+		return false;
+	for (i = 0; i < 1000 && !ok; i++) {
+		ok = xb_read(path, val, sizeof(val)) == 0 && strcmp(val, want) == 0;
+		if (!ok && xb_event() == NULL)
+			break;
+	}
+	watch_op(XS_UNWATCH, path, "w");
+	return ok;
+}
+
+/* The frontend's half of xenbus for a test device (device/vtest/0), with
+ * the dom0 backend tests/integration/xbpeer runs. */
+void suite_xbfront(void)
+{
+	char back[128], path[160], val[32];
+
+	xb_init();
+	check(xb_read("device/vtest/0/backend", back, sizeof(back)) == 0,
+	    "our device's backend: %s", back);
+	snprintf(path, sizeof(path), "%s/state", back);
+	check(wait_value(path, "2"), "the backend waits for us (InitWait)");
+	snprintf(path, sizeof(path), "%s/feature-test", back);
+	check(xb_read(path, val, sizeof(val)) == 0 && strcmp(val, "1") == 0,
+	    "and offers feature-test: %s", val);
+	check(xb_write("device/vtest/0/ring-ref", "42") == 0 &&
+	    xb_write("device/vtest/0/state", "3") == 0, "we are Initialised");
+	snprintf(path, sizeof(path), "%s/state", back);
+	check(wait_value(path, "4"), "the backend connected");
+	xb_write("device/vtest/0/state", "4");
+	printk("xbfront: connected\n");
+	xb_write("device/vtest/0/state", "5");
+	check(wait_value(path, "5"), "closing: the backend is Closing");
+	xb_write("device/vtest/0/state", "6");
+	check(wait_value(path, "6"), "and then Closed");
+	printk("xbfront: closed\n");
 }

@@ -12,6 +12,7 @@ const struct suite suites[] = {
 	{ "store", suite_store },
 	{ "storeflood", suite_storeflood },
 	{ "storewait", suite_storewait },
+	{ "xbfront", suite_xbfront },
 	{ "zeromem", suite_zeromem },
 	{ "traps", suite_traps },
 	{ "user", suite_user },

@@ -31,6 +31,7 @@ void suite_gntmap(void);
 void suite_store(void);
 void suite_storeflood(void);
 void suite_storewait(void);
+void suite_xbfront(void);
 void suite_zeromem(void);
 void suite_traps(void);
 void suite_user(void);
