@@ -44,6 +44,8 @@ ssize_t ctl_req_size(uint16_t type)
 		return sizeof(struct ctl_gnt_buf);
 	case CTL_GNT_COPY:
 		return sizeof(struct ctl_gnt_copy);
+	case CTL_XSM_CHECK:
+		return sizeof(struct ctl_xsm_check);
 	default:
 		return -1;
 	}

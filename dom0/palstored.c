@@ -159,6 +159,16 @@ static void replay(const char *name)
 		log_warnx("%s: %u malformed records skipped", name, bad);
 }
 
+/* The hypervisor's security module on a guest reading another's nodes
+ * (ACM: their labels must share a type). A domain that is gone has
+ * nothing left to protect. */
+static int ask_xsm(void *opaque, uint32_t domid, uint32_t owner)
+{
+	int ret = palctl_xsm_check(opaque, CTL_ASK_STORE, domid, owner);
+
+	return ret == -ESRCH ? 0 : ret;
+}
+
 static int persistence_init(void)
 {
 	char path[256];
@@ -337,8 +347,10 @@ int main(int argc, char **argv)
 		fatal("epoll");
 	/* Guests reach the store through pages and ports palisade-hv gives. */
 	rings = palctl_open(&hv) == 0;
-	if (rings)
+	if (rings) {
+		xs_store_set_access_check(store, ask_xsm, &hv);
 		ring_init(store, &hv, ep);
+	}
 	else
 		log_warnx("palisade-hv is not running: serving dom0's socket only");
 	pidfile_write("palstored");

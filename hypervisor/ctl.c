@@ -86,7 +86,26 @@ static const enum xsm_hook ctl_hooks[CTL_TYPE_MAX] = {
 	[CTL_GNT_BUF_REGISTER] = XSM_GRANT_COPY,
 	[CTL_GNT_BUF_UNREGISTER] = XSM_GRANT_COPY,
 	[CTL_GNT_COPY] = XSM_GRANT_COPY,
+	[CTL_XSM_CHECK] = XSM_SYSCTL,
 };
+
+/* A check a dom0 service asks on a guest's behalf, between two domains. */
+static int ctl_xsm_check(const struct ctl_xsm_check *q)
+{
+	static const enum xsm_hook hook[CTL_ASK_MAX] = {
+		[CTL_ASK_STORE] = XSM_STORE_ACCESS, [CTL_ASK_DISK] = XSM_RESOURCE_DISK,
+		[CTL_ASK_VLAN] = XSM_RESOURCE_VLAN, [CTL_ASK_VTPM] = XSM_RESOURCE_VTPM,
+	};
+	struct domain *src, *dst;
+
+	if (q->ask >= CTL_ASK_MAX)
+		return -XEN_EINVAL;
+	src = domain_get(q->src);
+	dst = domain_get(q->dst);
+	if (src == NULL || dst == NULL)
+		return -XEN_ESRCH;
+	return xsm_check(hook[q->ask], &src->sec, &dst->sec) < 0 ? -XEN_EPERM : 0;
+}
 
 /* The domain to be: its label is what Chinese Wall looks at. */
 static int ctl_create_allowed(const struct ctl_domain_create *req)
@@ -269,6 +288,11 @@ static void ctl_handle(int conn, const struct ctl_msg *m, struct ctl_msg *rep,
 		break;
 	case CTL_GNT_BUF_UNREGISTER:
 		ret = gnt_buf_unregister(conn, b->buf.id);
+		break;
+	case CTL_XSM_CHECK:
+		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
+		if (ret == 0)
+			ret = ctl_xsm_check(&b->check);
 		break;
 	case CTL_GNT_COPY:
 		rep->u.req.copy = b->copy;

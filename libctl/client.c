@@ -268,3 +268,11 @@ int palctl_gnt_copy(struct palctl *c, struct ctl_gnt_copy_seg *seg, unsigned int
 	}
 	return 0;
 }
+
+int palctl_xsm_check(struct palctl *c, enum ctl_xsm_ask ask, uint32_t src, uint32_t dst)
+{
+	struct ctl_xsm_check q = { .ask = ask, .src = src, .dst = dst };
+	struct ctl_msg rep;
+
+	return palctl_call(c, CTL_XSM_CHECK, &q, sizeof(q), &rep, NULL, NULL);
+}

@@ -146,6 +146,9 @@ int xb_dev_write(struct xb_dev *d, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int xb_dev_read_fe(struct xb_dev *d, const char *key, char *buf, size_t n);
 
+/* Ask the security module on a guest's behalf: may src reach dst's store
+ * nodes, disk, VLAN, vTPM? 0, or -EPERM (audited). */
+int palctl_xsm_check(struct palctl *c, enum ctl_xsm_ask ask, uint32_t src, uint32_t dst);
 /* Load a binary ACM policy; on refusal err says what is wrong with it. */
 int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, char *err,
     size_t n);

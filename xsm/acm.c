@@ -54,6 +54,7 @@ static bool is_sharing_hook(enum xsm_hook h)
 	case XSM_GRANT_MAP:
 	case XSM_GRANT_COPY:
 	case XSM_MEMORY_FOREIGN_MAP:
+	case XSM_STORE_ACCESS:		/* one domain's nodes read by another */
 		return true;
 	default:
 		return false;

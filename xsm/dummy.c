@@ -44,6 +44,7 @@ static const enum action actions[XSM_NR_HOOKS] = {
 	[XSM_CONSOLE_READ] = PRIV,
 	[XSM_CONSOLE_WRITE] = HOOK,
 	[XSM_STORE_INTRODUCE] = PRIV,
+	[XSM_STORE_ACCESS] = HOOK,	/* the store's own ACLs decide */
 	[XSM_RESOURCE_DISK] = HOOK,
 	[XSM_RESOURCE_VLAN] = HOOK,
 	[XSM_RESOURCE_VTPM] = HOOK,

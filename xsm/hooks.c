@@ -43,6 +43,7 @@ static const char *const names[XSM_NR_HOOKS] = {
 	[XSM_CONSOLE_READ] = "console_read",
 	[XSM_CONSOLE_WRITE] = "console_write",
 	[XSM_STORE_INTRODUCE] = "store_introduce",
+	[XSM_STORE_ACCESS] = "store_access",
 	[XSM_RESOURCE_DISK] = "resource_disk",
 	[XSM_RESOURCE_VLAN] = "resource_vlan",
 	[XSM_RESOURCE_VTPM] = "resource_vtpm",

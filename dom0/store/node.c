@@ -127,6 +127,22 @@ enum xs_mode xs_mode_of(const struct xs_node *n, uint32_t domid)
 	return n->perms[0].mode;
 }
 
+int xs_label_check(struct xs_store *s, uint32_t domid, const char *abs)
+{
+	static const char prefix[] = "/local/domain/";
+	const char *p = abs + sizeof(prefix) - 1;
+	unsigned long owner;
+	char *end;
+
+	if (s->access == NULL || domid == XS_DOM0 ||
+	    strncmp(abs, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	owner = strtoul(p, &end, 10);
+	if (end == p || (*end != '\0' && *end != '/') || owner == domid)
+		return 0;
+	return s->access(s->access_opaque, domid, (uint32_t)owner) < 0 ? -EACCES : 0;
+}
+
 unsigned int xs_count_owned(const struct xs_node *n, uint32_t domid)
 {
 	unsigned int i, c = n->perms[0].domid == domid;

@@ -85,6 +85,15 @@ void xs_store_set_domain_hook(struct xs_store *s, xs_domain_fn fn, void *opaque)
 void xs_store_each_domain(struct xs_store *s, xs_domain_fn fn, void *opaque);
 void xs_store_domain_gone(struct xs_store *s, uint32_t domid);
 
+/*
+ * The security module's say when a guest touches another domain's nodes
+ * (below /local/domain/M, M not its own): 0, or -EACCES. Asked besides
+ * the ACLs, and before a watch event on such a node is sent. Without one,
+ * the ACLs alone decide.
+ */
+typedef int (*xs_access_fn)(void *opaque, uint32_t domid, uint32_t owner);
+void xs_store_set_access_check(struct xs_store *s, xs_access_fn fn, void *opaque);
+
 /* Statistics and direct access for the daemon and the tests. */
 unsigned int xs_node_count(const struct xs_store *s);
 unsigned int xs_domain_nodes(const struct xs_store *s, uint32_t domid);

@@ -80,6 +80,8 @@ struct xs_store {
 	void *journal_opaque;
 	xs_domain_fn domain_hook;
 	void *domain_opaque;
+	xs_access_fn access;
+	void *access_opaque;
 };
 
 /* node.c: the tree, paths and permissions. Functions taking a root work
@@ -89,6 +91,8 @@ bool xs_path_valid(const char *path);
 /* "/local/domain/N/..." for a relative path of domain N; NULL if invalid. */
 char *xs_canonical(uint32_t domid, const char *path);
 enum xs_mode xs_mode_of(const struct xs_node *n, uint32_t domid);
+/* The security module's answer for domid touching abs (0 or -EACCES). */
+int xs_label_check(struct xs_store *s, uint32_t domid, const char *abs);
 int xs_write(struct xs_store *s, struct xs_node *root, uint32_t domid,
     const char *path, const char *value, unsigned int len, bool mkdir_only);
 int xs_rm(struct xs_store *s, struct xs_node *root, uint32_t domid, const char *path);

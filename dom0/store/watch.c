@@ -137,6 +137,8 @@ void xs_fire(struct xs_store *s, const char *path, const struct xs_node *node,
 	for (c = s->conns; c != NULL; c = c->next) {
 		if (node != NULL && !(xs_mode_of(node, c->domid) & XS_R))
 			continue;
+		if (xs_label_check(s, c->domid, path) < 0)
+			continue;
 		for (w = c->watches; w != NULL; w = w->next) {
 			if (w->path[0] == '@')
 				continue;

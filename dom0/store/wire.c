@@ -29,6 +29,7 @@ struct req {
 	unsigned int nargs;
 	const char *raw;		/* the payload as sent */
 	struct xs_txn *t;
+	int err;			/* why path_arg gave no path */
 };
 
 /* --- replies -------------------------------------------------------------- */
@@ -91,11 +92,17 @@ static struct xs_node *root_of(struct req *r)
 	return r->t != NULL ? r->t->root : r->c->s->root;
 }
 
-/* A node path argument, made absolute; noted in the transaction. */
+/* A node path argument, made absolute, that the security module lets the
+ * caller reach; noted in the transaction. NULL: r->err says why. */
 static char *path_arg(struct req *r, unsigned int i)
 {
 	char *abs = i < r->nargs ? xs_canonical(r->c->domid, r->arg[i]) : NULL;
 
+	r->err = -EINVAL;
+	if (abs != NULL && (r->err = xs_label_check(r->c->s, r->c->domid, abs)) < 0) {
+		free(abs);
+		return NULL;
+	}
 	if (abs != NULL && r->t != NULL)
 		xs_txn_note(r->t, abs);
 	return abs;
@@ -141,7 +148,7 @@ static int do_read(struct req *r)
 	int ret = 0;
 
 	if (path == NULL || r->nargs != 1)
-		ret = -EINVAL;
+		ret = path == NULL ? r->err : -EINVAL;
 	else if ((n = xs_lookup(root_of(r), path)) == NULL)
 		ret = -ENOENT;
 	else if (!(xs_mode_of(n, r->c->domid) & XS_R))
@@ -203,7 +210,7 @@ static int do_write(struct req *r, uint32_t len)
 	op.path = path_arg(r, 0);
 	op.value = (char *)r->raw + plen + 1;
 	op.len = len - (uint32_t)plen - 1;
-	ret = op.path == NULL ? -EINVAL : change(r, &op);
+	ret = op.path == NULL ? r->err : change(r, &op);
 	free(op.path);
 	return reply_status(r, ret);
 }
@@ -214,7 +221,7 @@ static int do_simple_change(struct req *r, enum xs_op_type type)
 	int ret;
 
 	op.path = path_arg(r, 0);
-	ret = op.path == NULL || r->nargs != 1 ? -EINVAL : change(r, &op);
+	ret = op.path == NULL ? r->err : r->nargs != 1 ? -EINVAL : change(r, &op);
 	free(op.path);
 	return reply_status(r, ret);
 }
@@ -227,7 +234,7 @@ static int do_set_perms(struct req *r)
 
 	op.path = path_arg(r, 0);
 	if (op.path == NULL || r->nargs < 2)
-		ret = -EINVAL;
+		ret = op.path == NULL ? r->err : -EINVAL;
 	for (i = 1; ret == 0 && i < r->nargs; i++)
 		ret = xs_parse_perm(r->arg[i], &op.perms[i - 1]);
 	op.nperms = r->nargs - 1;
@@ -248,7 +255,7 @@ static int list(struct req *r, bool perms, size_t offset)
 	int ret = 0;
 
 	if (path == NULL)
-		return reply_err(r, EINVAL);
+		return reply_err(r, -r->err);
 	n = xs_lookup(root_of(r), path);
 	free(path);
 	if (n == NULL)
@@ -496,6 +503,12 @@ int xs_handle(struct xs_conn *c, const struct xsd_sockmsg *hdr, const void *payl
 	default:
 		return reply_err(&r, EINVAL);
 	}
+}
+
+void xs_store_set_access_check(struct xs_store *s, xs_access_fn fn, void *opaque)
+{
+	s->access = fn;
+	s->access_opaque = opaque;
 }
 
 void xs_store_set_domain_hook(struct xs_store *s, xs_domain_fn fn, void *opaque)

@@ -179,3 +179,19 @@ void suite_xbfront(void)
 	check(wait_value(path, "6"), "and then Closed");
 	printk("xbfront: closed\n");
 }
+
+/* suite=storeread path=P: print what reading P gives (its value, or the
+ * error's name), for the tests to judge. */
+void suite_storeread(void)
+{
+	const char *p = cmdline_get("path");
+	char path[128], val[128];
+	size_t n = sizeof(val) - 1;
+	long r;
+
+	snprintf(path, sizeof(path), "%s", p != NULL ? p : "");
+	xb_init();
+	r = xb_request(XS_READ, 0, path, strlen(path) + 1, val, &n);
+	val[n < sizeof(val) ? n : sizeof(val) - 1] = '\0';
+	printk("storeread: %s %s\n", r == 0 ? "value" : "error", val);
+}

@@ -13,6 +13,7 @@ const struct suite suites[] = {
 	{ "storeflood", suite_storeflood },
 	{ "storewait", suite_storewait },
 	{ "xbfront", suite_xbfront },
+	{ "storeread", suite_storeread },
 	{ "zeromem", suite_zeromem },
 	{ "traps", suite_traps },
 	{ "user", suite_user },

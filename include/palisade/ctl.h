@@ -41,6 +41,7 @@ enum ctl_type {
 	CTL_GNT_BUF_REGISTER,
 	CTL_GNT_BUF_UNREGISTER,
 	CTL_GNT_COPY,
+	CTL_XSM_CHECK,
 	CTL_TYPE_MAX
 };
 
@@ -185,6 +186,20 @@ struct ctl_gnt_copy {
 	struct ctl_gnt_copy_seg seg[CTL_GNT_COPY_MAX];
 };
 
+/* XSM_CHECK: what a dom0 service asks the security module on a guest's
+ * behalf ("hooks in the I/O domain"): may src do hook to dst? Only the
+ * store and resource hooks can be asked; a denial is audited. */
+enum ctl_xsm_ask {
+	CTL_ASK_STORE,		/* src reads or writes dst's store nodes */
+	CTL_ASK_DISK, CTL_ASK_VLAN, CTL_ASK_VTPM,	/* resources of dst's */
+	CTL_ASK_MAX
+};
+struct ctl_xsm_check {
+	uint32_t ask;		/* enum ctl_xsm_ask */
+	uint32_t src, dst;	/* domids */
+	uint32_t pad;
+};
+
 /* XSM_INFO reply: the active security module and its counters. */
 struct ctl_xsm_info {
 	char module[32];
@@ -213,6 +228,7 @@ union ctl_body {
 	struct ctl_xsm_load load;
 	struct ctl_gnt_buf buf;
 	struct ctl_gnt_copy copy;
+	struct ctl_xsm_check check;
 	char error[256];
 	uint32_t level;
 };

@@ -126,6 +126,9 @@ static void test_ste_and_cw(void)
 	CU_ASSERT_EQUAL(xsm_check(XSM_EVTCHN_SEND, &r3, &b1), -XEN_EPERM);
 	CU_ASSERT_EQUAL(xsm_check(XSM_GRANT_COPY, &r3, &b2), -XEN_EPERM);
 	CU_ASSERT_EQUAL(xsm_check(XSM_EVTCHN_INTERDOMAIN, &u4, &b1), -XEN_EPERM);
+	/* The store asks the same of one guest reading another's nodes. */
+	CU_ASSERT_EQUAL(xsm_check(XSM_STORE_ACCESS, &b1, &b2), 0);
+	CU_ASSERT_EQUAL(xsm_check(XSM_STORE_ACCESS, &r3, &b1), -XEN_EPERM);
 	/* Oneself and dom0 are not subject to STE; dummy rules still hold. */
 	CU_ASSERT_EQUAL(xsm_check(XSM_EVTCHN_SEND, &r3, &r3), 0);
 	CU_ASSERT_EQUAL(xsm_check(XSM_GRANT_MAP, &dom0, &r3), 0);

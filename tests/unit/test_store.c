@@ -408,6 +408,35 @@ static void test_persistence(void)
 	req(&dom0, XS_RELEASE, 0, "9", NULL);
 }
 
+/* The security module: 6 may not reach 5's nodes, whatever the ACLs say. */
+static int deny_6_on_5(void *opaque, uint32_t domid, uint32_t owner)
+{
+	(void)opaque;
+	return domid == 6 && owner == 5 ? -EACCES : 0;
+}
+
+static void test_security_module(void)
+{
+	xs_store_set_access_check(s, deny_6_on_5, NULL);
+	write_(&dom0, 0, "/local/domain/5/open", "x");
+	req(&dom0, XS_SET_PERMS, 0, "/local/domain/5/open", "r5");	/* all may read */
+	CU_ASSERT_TRUE(err_is(&g6, req(&g6, XS_READ, 0, "/local/domain/5/open", NULL),
+	    "EACCES"));
+	CU_ASSERT_TRUE(err_is(&g6, req(&g6, XS_DIRECTORY, 0, "/local/domain/5", NULL),
+	    "EACCES"));
+	CU_ASSERT_EQUAL(req(&g5, XS_READ, 0, "/local/domain/5/open", NULL), XS_READ);
+	CU_ASSERT_EQUAL(req(&dom0, XS_READ, 0, "/local/domain/5/open", NULL), XS_READ);
+	/* Nor does it hear of them. */
+	CU_ASSERT_EQUAL(req(&g6, XS_WATCH, 0, "/local/domain/5/open", "t"), XS_WATCH);
+	g6.in.n = 0;
+	write_(&dom0, 0, "/local/domain/5/open", "y");
+	CU_ASSERT_EQUAL(g6.in.n, 0);
+	raw(&g6, XS_RESET_WATCHES, 0, "", 1);
+	xs_store_set_access_check(s, NULL, NULL);
+	CU_ASSERT_EQUAL(req(&g6, XS_READ, 0, "/local/domain/5/open", NULL), XS_READ);
+	req(&dom0, XS_RM, 0, "/local/domain/5/open", NULL);
+}
+
 static CU_TestInfo tests[] = {
 	{ "tree: write, read, mkdir, rm, directory", test_tree },
 	{ "permissions", test_permissions },
@@ -416,6 +445,7 @@ static CU_TestInfo tests[] = {
 	{ "quotas", test_quotas },
 	{ "wire: malformed messages", test_wire },
 	{ "snapshot and replay", test_persistence },
+	{ "the security module's say", test_security_module },
 	CU_TEST_INFO_NULL,
 };
 
