@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,46 @@ static void client_input(struct client *cl)
 	}
 }
 
+/* -q nodes=N,watches=N,...: the guests' quotas; a clear error otherwise. */
+static int parse_quota(char *spec, struct xs_quota *q)
+{
+	static const struct { const char *key; size_t off; } keys[] = {
+		{ "nodes", offsetof(struct xs_quota, nodes) },
+		{ "watches", offsetof(struct xs_quota, watches) },
+		{ "transactions", offsetof(struct xs_quota, transactions) },
+		{ "perms", offsetof(struct xs_quota, perms) },
+		{ "value", offsetof(struct xs_quota, value_len) },
+		{ "txn-nodes", offsetof(struct xs_quota, txn_nodes) },
+	};
+	char *item, *save = NULL, *eq, *end;
+	unsigned long v;
+	size_t i;
+
+	for (item = strtok_r(spec, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
+		eq = strchr(item, '=');
+		v = eq != NULL ? strtoul(eq + 1, &end, 10) : 0;
+		if (eq == NULL || eq[1] == '\0' || *end != '\0' || v == 0 || v > 1000000) {
+			fprintf(stderr, "palstored: -q %s: want KEY=N, N from 1 to 1000000\n", item);
+			return -1;
+		}
+		*eq = '\0';
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strcmp(item, keys[i].key) == 0)
+				break;
+		if (i == sizeof(keys) / sizeof(keys[0])) {
+			fprintf(stderr, "palstored: -q: no quota '%s' (nodes, watches, "
+			    "transactions, perms, value, txn-nodes)\n", item);
+			return -1;
+		}
+		*(unsigned int *)((char *)q + keys[i].off) = (unsigned int)v;
+	}
+	if (q->perms > XS_MAX_PERMS) {
+		fprintf(stderr, "palstored: -q perms: at most %d\n", XS_MAX_PERMS);
+		return -1;
+	}
+	return 0;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -303,18 +344,23 @@ int main(int argc, char **argv)
 {
 	struct epoll_event evs[32], ev = { .events = EPOLLIN, .data.u64 = EP_LISTEN };
 	static struct palctl hv;
+	struct xs_quota quota = xs_default_quota;
 	uint64_t last_reap = 0;
 	bool foreground = false, rings;
 	char logp[256];
 	int c, lfd, n, i;
 
-	while ((c = getopt(argc, argv, "fr:")) != -1) {
+	while ((c = getopt(argc, argv, "fr:q:")) != -1) {
 		if (c == 'f')
 			foreground = true;
 		else if (c == 'r')
 			setenv("PALISADE_RUNDIR", optarg, 1);
+		else if (c == 'q' && parse_quota(optarg, &quota) == 0)
+			continue;
 		else {
-			fprintf(stderr, "usage: palstored [-f] [-r rundir]\n");
+			if (c != 'q')
+				fprintf(stderr, "usage: palstored [-f] [-r rundir] "
+				    "[-q nodes=N,watches=N,transactions=N,perms=N,value=N,txn-nodes=N]\n");
 			return 2;
 		}
 	}
@@ -326,7 +372,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "palstored: cannot open %s: %s\n", logp, strerror(errno));
 		return 1;
 	}
-	store = xs_store_new(NULL);
+	store = xs_store_new(&quota);
 	lfd = rundir_listen(STORE_SOCKET);
 	if (store == NULL || lfd < 0) {
 		fprintf(stderr, "palstored: cannot listen on %s/%s: %s\n", rundir_get(),

@@ -96,7 +96,7 @@ static uint32_t raw(struct client *cl, uint32_t type, uint32_t tx, const void *p
 static uint32_t req(struct client *cl, uint32_t type, uint32_t tx, const char *a,
     const char *b)
 {
-	char buf[512];
+	static char buf[2 * XENSTORE_PAYLOAD_MAX];
 	size_t la = strlen(a) + 1, lb = b ? strlen(b) + 1 : 0;
 
 	memcpy(buf, a, la);
@@ -320,6 +320,34 @@ static void test_quotas(void)
 	raw(&g5, XS_RESET_WATCHES, 0, "", 1);
 }
 
+/* XSA-322..325's class: paths and tokens past xenstored's limits. */
+static void test_oversized(void)
+{
+	static char path[XENSTORE_ABS_PATH_MAX + 16], token[XENSTORE_REL_PATH_MAX + 16];
+	size_t i;
+
+	path[0] = '/';
+	for (i = 1; i < sizeof(path) - 1; i++)
+		path[i] = i % 10 == 0 ? '/' : 'a';
+	path[sizeof(path) - 1] = '\0';
+	CU_ASSERT_TRUE(err_is(&dom0, write_(&dom0, 0, path, "v"), "EINVAL"));
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_WATCH, 0, path, "t"), "EINVAL"));
+	/* A relative path that would fit absolutely is still too long. */
+	memset(path, 'r', XENSTORE_REL_PATH_MAX + 1);
+	path[XENSTORE_REL_PATH_MAX + 1] = '\0';
+	CU_ASSERT_TRUE(err_is(&g5, write_(&g5, 0, path, "v"), "EINVAL"));
+	memset(token, 't', sizeof(token) - 1);
+	token[sizeof(token) - 1] = '\0';
+	CU_ASSERT_TRUE(err_is(&g5, req(&g5, XS_WATCH, 0, "state", token), "EINVAL"));
+	/* The longest path and token a watch may have make an event that fits. */
+	memset(token, 't', XENSTORE_REL_PATH_MAX);
+	token[XENSTORE_REL_PATH_MAX] = '\0';
+	CU_ASSERT_EQUAL(req(&dom0, XS_WATCH, 0, "/local", token), XS_WATCH);
+	CU_ASSERT_EQUAL(dom0.in.n, 2);
+	CU_ASSERT_TRUE(dom0.in.hdr[1].len <= XENSTORE_PAYLOAD_MAX);
+	raw(&dom0, XS_RESET_WATCHES, 0, "", 1);
+}
+
 /* Malformed messages: an error reply, or the connection dropped. */
 static void test_wire(void)
 {
@@ -444,6 +472,7 @@ static CU_TestInfo tests[] = {
 	{ "transactions", test_transactions },
 	{ "quotas", test_quotas },
 	{ "wire: malformed messages", test_wire },
+	{ "oversized paths and tokens", test_oversized },
 	{ "snapshot and replay", test_persistence },
 	{ "the security module's say", test_security_module },
 	CU_TEST_INFO_NULL,
