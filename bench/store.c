@@ -6,7 +6,9 @@
  * measured in the same run; and the cost of putting a domain's nodes in
  * the store (what pal create writes) with 10 and with 1000 domains there
  * already, which must not grow (LightVM found xenstore to be why Xen's
- * creation time grows with the number of VMs). Needs palstored (pal up).
+ * creation time grows with the number of VMs); and a guest's store read
+ * over its ring (pvtest bench-store) against two raw CPL3 exits, the least
+ * a request and its reply cost. Needs palstored (pal up).
  */
 #include "config.h"
 
@@ -20,10 +22,36 @@
 #include <unistd.h>
 
 #include <xen/io/xs_wire.h>
+#include "../hypervisor/hv.h"
 #include "benchlib.h"
 
 #define SECS 1.0
 #define CLIENTS 8
+#define GUEST_READS 2000
+
+struct hv hv;
+
+/* A guest's reads over its ring, in us each. */
+static double guest_read_us(void)
+{
+	struct pal_domain pd;
+	struct palctl c;
+	char cmd[64], line[256];
+	unsigned long n, ns;
+
+	bench_connect(&c);
+	snprintf(cmd, sizeof(cmd), "suite=bench-store count=%d", GUEST_READS);
+	bench_domain(&c, "storebench", 32, cmd, &pd);
+	palctl_domid_op(&c, CTL_DOMAIN_UNPAUSE, pd.domid, 0);
+	if (bench_console_wait("storebench", "bench-store: ", line, sizeof(line), 60) < 0 ||
+	    sscanf(line, "bench-store: %lu reads in %lu ns", &n, &ns) != 2 || n == 0) {
+		fprintf(stderr, "bench: no figure from the guest\n");
+		exit(1);
+	}
+	palctl_domid_op(&c, CTL_DOMAIN_DESTROY, pd.domid, 0);
+	palctl_close(&c);
+	return ns / 1000.0 / n;
+}
 
 static void xs_connect(struct palctl_xs *x)
 {
@@ -180,9 +208,10 @@ static double domain_nodes_us(struct palctl_xs *x, unsigned int first, unsigned 
 int main(void)
 {
 	struct palctl_xs x;
-	double sock, r1, w1, t1, r8, small, large;
+	double sock, r1, w1, t1, r8, small, large, raw, guest;
 	unsigned int i;
 
+	bench_kvm_open();
 	xs_connect(&x);
 	for (i = 0; i < 1000; i++)
 		op_write(&x, i);
@@ -194,6 +223,8 @@ int main(void)
 	small = domain_nodes_us(&x, 2000, 10);
 	domain_nodes_us(&x, 3000, 1000);
 	large = domain_nodes_us(&x, 5000, 10);
+	raw = 2 * bench_raw_exit_us(10000);
+	guest = guest_read_us();
 	palctl_xs_rm(&x, "/bench");
 	for (i = 2000; i < 6000; i++) {
 		char p[32];
@@ -210,6 +241,8 @@ int main(void)
 	printf("a domain's nodes, 10 domains there:   %7.1f us\n", small);
 	printf("a domain's nodes, 1010 domains there: %7.1f us  (%.2fx)\n", large,
 	    large / small);
+	printf("two raw CPL3 exits (limit):           %7.1f us\n", raw);
+	printf("a guest's read over its ring:         %7.1f us  (%.2fx)\n", guest, guest / raw);
 	printf("ratio: %.2f\n", r1 / sock);
 	palctl_xs_close(&x);
 	return 0;

@@ -195,3 +195,19 @@ void suite_storeread(void)
 	val[n < sizeof(val) ? n : sizeof(val) - 1] = '\0';
 	printk("storeread: %s %s\n", r == 0 ? "value" : "error", val);
 }
+
+/* suite=bench-store count=N: N reads of our own node, timed in the guest. */
+void suite_bench_store(void)
+{
+	unsigned long i, n = cmdline_ulong("count", 1000);
+	char val[32];
+	uint64_t t0;
+
+	xb_init();
+	xb_write("data/bench", "x");
+	t0 = system_time();
+	for (i = 0; i < n; i++)
+		if (xb_read("data/bench", val, sizeof(val)) != 0)
+			break;
+	printk("bench-store: %lu reads in %lu ns\n", i, (unsigned long)(system_time() - t0));
+}

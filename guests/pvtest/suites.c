@@ -14,6 +14,7 @@ const struct suite suites[] = {
 	{ "storewait", suite_storewait },
 	{ "xbfront", suite_xbfront },
 	{ "storeread", suite_storeread },
+	{ "bench-store", suite_bench_store },
 	{ "zeromem", suite_zeromem },
 	{ "traps", suite_traps },
 	{ "user", suite_user },
