@@ -118,3 +118,23 @@ int rundir_listen(const char *name)
 	}
 	return fd;
 }
+
+int rundir_connect(const char *name, int type)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[sizeof(sa.sun_path)];
+	int fd, e;
+
+	if (rundir_path(path, sizeof(path), name) < 0)
+		return -ENAMETOOLONG;
+	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "palisade/util.h"
@@ -16,24 +15,8 @@
 
 int palctl_open(struct palctl *c)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[sizeof(sa.sun_path)];
-
-	c->fd = -1;
-	if (rundir_path(path, sizeof(path), CTL_SOCKET) < 0)
-		return -ENAMETOOLONG;
-	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
-	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (c->fd < 0)
-		return -errno;
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(c->fd);
-		c->fd = -1;
-		return -e;
-	}
-	return 0;
+	c->fd = rundir_connect(CTL_SOCKET, SOCK_SEQPACKET);
+	return c->fd < 0 ? c->fd : 0;
 }
 
 void palctl_close(struct palctl *c)

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "palisade/util.h"
@@ -14,23 +13,7 @@
 
 static int cons_open(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[sizeof(sa.sun_path)];
-	int fd;
-
-	if (rundir_path(path, sizeof(path), CONS_SOCKET) < 0)
-		return -ENAMETOOLONG;
-	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	return fd;
+	return rundir_connect(CONS_SOCKET, SOCK_STREAM);
 }
 
 /* Send one line, read one line back. */

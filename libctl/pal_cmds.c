@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,17 +65,12 @@ static int run_daemon(const char *name, const char *arg)
  * outlive its daemon, and a killed one can linger as a zombie). */
 static int start_once(const char *name, const char *sock)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[sizeof(sa.sun_path)];
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool up;
+	int fd = rundir_connect(sock, SOCK_STREAM);
 
-	rundir_path(path, sizeof(path), sock);
-	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
-	up = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return up ? 0 : run_daemon(name, NULL);
+	if (fd < 0)
+		return run_daemon(name, NULL);
+	close(fd);
+	return 0;
 }
 
 int cmd_up(int argc, char **argv)

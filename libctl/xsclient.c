@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "palisade/util.h"
@@ -23,25 +22,9 @@
 
 int palctl_xs_open(struct palctl_xs *x)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[sizeof(sa.sun_path)];
-
 	memset(x, 0, sizeof(*x));
-	x->fd = -1;
-	if (rundir_path(path, sizeof(path), STORE_SOCKET) < 0)
-		return -ENAMETOOLONG;
-	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
-	x->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (x->fd < 0)
-		return -errno;
-	if (connect(x->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int ret = -errno;
-
-		close(x->fd);
-		x->fd = -1;
-		return ret;
-	}
-	return 0;
+	x->fd = rundir_connect(STORE_SOCKET, SOCK_STREAM);
+	return x->fd < 0 ? x->fd : 0;
 }
 
 void palctl_xs_close(struct palctl_xs *x)
@@ -79,6 +62,21 @@ static int xs_errno(const char *name)
 	return EIO;
 }
 
+/* One message from palstored: its header, and its payload in buf. */
+static int read_msg(struct palctl_xs *x, struct xsd_sockmsg *h, char *buf)
+{
+	int ret = full_io(x->fd, h, sizeof(*h), false);
+
+	if (ret < 0)
+		return ret;
+	if (h->len > XENSTORE_PAYLOAD_MAX)
+		return -EPROTO;
+	if ((ret = full_io(x->fd, buf, h->len, false)) < 0)
+		return ret;
+	buf[h->len] = '\0';
+	return 0;
+}
+
 static void keep_event(struct palctl_xs *x, const char *ev, size_t len)
 {
 	char *slot;
@@ -112,13 +110,8 @@ int palctl_xs_request_tx(struct palctl_xs *x, uint32_t type, uint32_t tx,
 	    (ret = full_io(x->fd, (void *)payload, len, true)) < 0)
 		return ret;
 	for (;;) {	/* watch events may come first: kept for later */
-		if ((ret = full_io(x->fd, &h, sizeof(h), false)) < 0)
+		if ((ret = read_msg(x, &h, buf)) < 0)
 			return ret;
-		if (h.len > XENSTORE_PAYLOAD_MAX)
-			return -EPROTO;
-		if ((ret = full_io(x->fd, buf, h.len, false)) < 0)
-			return ret;
-		buf[h.len] = '\0';
 		if (h.type != XS_WATCH_EVENT)
 			break;
 		keep_event(x, buf, h.len);
@@ -269,11 +262,7 @@ int palctl_xs_event(struct palctl_xs *x, char *path, size_t pn, char *token,
 		ret = poll(&p, 1, timeout_ms);
 		if (ret <= 0)
 			return ret < 0 && errno != EINTR ? -errno : 0;
-		if ((ret = full_io(x->fd, &h, sizeof(h), false)) < 0)
-			return ret;
-		if (h.len > XENSTORE_PAYLOAD_MAX)
-			return -EPROTO;
-		if ((ret = full_io(x->fd, buf, h.len, false)) < 0)
+		if ((ret = read_msg(x, &h, buf)) < 0)
 			return ret;
 		if (h.type == XS_WATCH_EVENT)
 			keep_event(x, buf, h.len);

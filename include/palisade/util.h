@@ -25,5 +25,8 @@ int pidfile_write(const char *name);
 int pidfile_read(const char *name);	/* the pid, or -errno */
 /* A stream socket named name in the run directory, owner-only, listening. */
 int rundir_listen(const char *name);
+/* Connected to the socket named name in the run directory (type:
+ * SOCK_STREAM or SOCK_SEQPACKET): the descriptor, or -errno. */
+int rundir_connect(const char *name, int type);
 
 #endif
