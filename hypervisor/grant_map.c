@@ -294,14 +294,17 @@ void gnt_maptrack_fini(struct domain *m)
 	m->maptrack = NULL;
 }
 
-/* A granter is going: mappings of its pages keep the pages, not it. */
+/*
+ * A granter is going: mappings of its pages keep the pages, not it. Each
+ * mapper is taken by reference, not under the domain table's lock: a
+ * domain's lock comes before that one (domain_ref under it is common).
+ */
 void gnt_maptrack_granter_gone(uint32_t domid)
 {
 	unsigned int i, h;
 
-	pthread_mutex_lock(&hv.lock);
 	for (i = 0; i < HV_MAX_DOMAINS; i++) {
-		struct domain *m = hv.domains[i];
+		struct domain *m = domain_ref(i);
 
 		if (m == NULL)
 			continue;
@@ -310,6 +313,6 @@ void gnt_maptrack_granter_gone(uint32_t domid)
 			if (m->maptrack[h].used && m->maptrack[h].granter == domid)
 				m->maptrack[h].granter_gone = true;
 		pthread_mutex_unlock(&m->lock);
+		domain_unref(m);
 	}
-	pthread_mutex_unlock(&hv.lock);
 }

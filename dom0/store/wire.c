@@ -187,8 +187,8 @@ static int change(struct req *r, struct xs_op *op)
 		break;
 	}
 	if (ret == 0 && r->t != NULL)
-		return r->t->nacc + r->t->nops >= s->q.txn_nodes ? -ENOSPC :
-		    xs_txn_log(r->t, op);
+		return r->c->domid != XS_DOM0 && r->t->nacc + r->t->nops >= s->q.txn_nodes ?
+		    -ENOSPC : xs_txn_log(r->t, op);
 	if (ret == 0)
 		xs_journal_op(s, r->c->domid, op);
 	if (ret == 0 && op->type != XS_OP_RM)

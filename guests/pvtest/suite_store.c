@@ -211,3 +211,18 @@ void suite_bench_store(void)
 			break;
 	printk("bench-store: %lu reads in %lu ns\n", i, (unsigned long)(system_time() - t0));
 }
+
+/* suite=storedeaf: set a watch, then send requests and never read a reply
+ * or an event (XSA-326/416's client): we block once the ring is full, and
+ * palstored must not grow meanwhile. */
+void suite_storedeaf(void)
+{
+	static const char req[] = "data/deaf\0x";
+	unsigned int i;
+
+	xb_init();
+	check(watch("data", "deaf") == 0, "watch set");
+	printk("storedeaf: flooding\n");
+	for (i = 0; ; i++)
+		xb_send(XS_WRITE, req, sizeof(req) - 1);
+}

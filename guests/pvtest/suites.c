@@ -15,6 +15,7 @@ const struct suite suites[] = {
 	{ "xbfront", suite_xbfront },
 	{ "storeread", suite_storeread },
 	{ "bench-store", suite_bench_store },
+	{ "storedeaf", suite_storedeaf },
 	{ "zeromem", suite_zeromem },
 	{ "traps", suite_traps },
 	{ "user", suite_user },

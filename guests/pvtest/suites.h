@@ -34,6 +34,7 @@ void suite_storewait(void);
 void suite_xbfront(void);
 void suite_storeread(void);
 void suite_bench_store(void);
+void suite_storedeaf(void);
 void suite_zeromem(void);
 void suite_traps(void);
 void suite_user(void);

@@ -139,6 +139,14 @@ long xb_request(uint32_t type, uint32_t tx, const void *payload, size_t len,
 	return 0;
 }
 
+void xb_send(uint32_t type, const void *payload, size_t len)
+{
+	struct xsd_sockmsg h = { .type = type, .req_id = next_id++, .len = (uint32_t)len };
+
+	put(&h, sizeof(h));
+	put(payload, len);
+}
+
 long xb_write(const char *path, const char *value)
 {
 	char buf[512];

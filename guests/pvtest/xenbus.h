@@ -10,6 +10,8 @@ void xb_init(void);
  * error's name there ("EACCES"). Watch events meanwhile are kept. */
 long xb_request(uint32_t type, uint32_t tx, const void *payload, size_t len,
     char *reply, size_t *rlen);
+/* A request whose reply we will not read (the deaf client of the tests). */
+void xb_send(uint32_t type, const void *payload, size_t len);
 long xb_write(const char *path, const char *value);
 long xb_read(const char *path, char *value, size_t n);	/* NUL-terminated */
 const char *xb_event(void);	/* the next watch event: "path\0token" */
