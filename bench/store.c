@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * palstored over its Unix socket: reads, writes and transactions per
- * second from one client and from eight at once, against the round trip
+ * second from one client (one request at a time, and 32 in flight) and
+ * from eight at once, against the round trip
  * of a bare Unix socket (a thread echoing a message of the same size)
  * measured in the same run; and the cost of putting a domain's nodes in
  * the store (what pal create writes) with 10 and with 1000 domains there
@@ -114,6 +115,43 @@ static int op_txn(struct palctl_xs *x, unsigned int i)
 	return ret == -EAGAIN ? 0 : ret;	/* a conflict: counted as done */
 }
 
+/* One client with 32 reads in flight (the protocol allows it: replies carry
+ * the request's id): what the store itself can do, past the round trip. */
+#define DEPTH 32
+static double pipelined_reads(struct palctl_xs *x)
+{
+	static char out[DEPTH * 64];
+	char in[4096];
+	double t0 = bench_now(), t;
+	unsigned int n = 0, i;
+	size_t len = 0, got;
+
+	for (i = 0; i < DEPTH; i++) {
+		char path[32];
+		struct xsd_sockmsg h = { .type = XS_READ, .req_id = i };
+		int pl = snprintf(path, sizeof(path), "/bench/n%u", i) + 1;
+
+		h.len = (uint32_t)pl;
+		memcpy(out + len, &h, sizeof(h));
+		memcpy(out + len + sizeof(h), path, (size_t)pl);
+		len += sizeof(h) + (size_t)pl;
+	}
+	do {
+		if (write(x->fd, out, len) != (ssize_t)len)
+			return 0;
+		/* Each reply is a header and the 5 bytes of "value". */
+		for (got = 0; got < DEPTH * (sizeof(struct xsd_sockmsg) + 5);) {
+			ssize_t r = read(x->fd, in, sizeof(in));
+
+			if (r <= 0)
+				return 0;
+			got += (size_t)r;
+		}
+		n += DEPTH;
+	} while ((t = bench_now() - t0) < SECS);
+	return n / t;
+}
+
 struct worker {
 	pthread_t t;
 	int (*op)(struct palctl_xs *, unsigned int);
@@ -208,7 +246,7 @@ static double domain_nodes_us(struct palctl_xs *x, unsigned int first, unsigned 
 int main(void)
 {
 	struct palctl_xs x;
-	double sock, r1, w1, t1, r8, small, large, raw, guest;
+	double sock, r1, w1, t1, r8, rp, small, large, raw, guest;
 	unsigned int i;
 
 	bench_kvm_open();
@@ -220,6 +258,7 @@ int main(void)
 	w1 = rate(&x, op_write);
 	t1 = rate(&x, op_txn);
 	r8 = parallel(op_read);
+	rp = pipelined_reads(&x);
 	small = domain_nodes_us(&x, 2000, 10);
 	domain_nodes_us(&x, 3000, 1000);
 	large = domain_nodes_us(&x, 5000, 10);
@@ -238,6 +277,7 @@ int main(void)
 	printf("writes, one client:              %9.0f /s\n", w1);
 	printf("transactions (start, write, commit), one client: %9.0f /s\n", t1);
 	printf("reads, %d clients:                %9.0f /s\n", CLIENTS, r8);
+	printf("reads, one client, %d in flight:  %9.0f /s\n", DEPTH, rp);
 	printf("a domain's nodes, 10 domains there:   %7.1f us\n", small);
 	printf("a domain's nodes, 1010 domains there: %7.1f us  (%.2fx)\n", large,
 	    large / small);
