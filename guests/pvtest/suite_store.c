@@ -177,6 +177,7 @@ void suite_xbfront(void)
 	check(wait_value(path, "5"), "closing: the backend is Closing");
 	xb_write("device/vtest/0/state", "6");
 	check(wait_value(path, "6"), "and then Closed");
+	xb_write("device/vtest/0/finished", "1");	/* the backend may go now */
 	printk("xbfront: closed\n");
 }
 

@@ -4,7 +4,8 @@
  * toolstack it adds a "vtest" device 0 for domain FE; as the backend it
  * publishes feature-test, connects once the frontend (pvtest xbfront) is
  * Initialised, checks what the frontend wrote, and follows it through
- * Closing to Closed; then it removes the device. One line per check.
+ * Closing to Closed; once the frontend says it saw that (finished=1), it
+ * removes the device. One line per check.
  */
 #include "config.h"
 
@@ -66,6 +67,15 @@ int main(int argc, char **argv)
 		xb_backend_poll(&b, 200);
 	check(connects == 1 && disconnects == 1, "connected once, disconnected once");
 	check(b.dev[0].state == 6, "the device is Closed");
+	/* The frontend says when it has seen us Closed; only then remove. */
+	for (end = now_ns() + 30000000000ull; now_ns() < end;) {
+		char done[8] = "";
+
+		if (b.dev[0].used && xb_dev_read_fe(&b.dev[0], "finished", done, sizeof(done)) == 0 &&
+		    strcmp(done, "1") == 0)
+			break;
+		xb_backend_poll(&b, 100);
+	}
 	check(palctl_xs_dev_remove(&x, "vtest", fe, 0, 0) == 0, "device removed");
 	xb_backend_poll(&b, 500);
 	check(!b.dev[0].used, "and forgotten");
