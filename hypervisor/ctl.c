@@ -265,8 +265,10 @@ static void ctl_handle(int conn, const struct ctl_msg *m, struct ctl_msg *rep,
 		if ((d = ctl_domain(m->hdr.type, b->gnt.domid, &ret)) != NULL &&
 		    (ret = gnt_map_dom0(b->gnt.domid, b->gnt.ref,
 		    b->gnt.flags & CTL_GNT_READONLY, &rep->u.req.gnt.handle,
-		    &fds[0])) == 0)
+		    &fds[0])) == 0) {
+			gnt_dom0_owner(rep->u.req.gnt.handle, conn);
 			*nfds = 1;
+		}
 		break;
 	case CTL_GNT_UNMAP:
 		ret = xsm_check(XSM_GRANT_UNMAP, &ctl_dom0, NULL);
@@ -328,6 +330,7 @@ void ctl_client_event(int fd)
 		if (n != -EPIPE && n != -ECONNRESET)
 			log_warnx("control: dropping client: %s", strerror((int)-n));
 		gnt_bufs_release(fd);
+		gnt_dom0_release(fd);
 		epoll_ctl(hv.epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 		close(fd);
 		return;

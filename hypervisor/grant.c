@@ -127,6 +127,7 @@ struct gnt_map {
 	bool readonly;
 	uint32_t domid, ref;
 	uint64_t frame;
+	int conn;			/* the control connection it is for, or -1 */
 };
 
 static struct gnt_map maps[GNT_MAX_MAPS];
@@ -177,7 +178,7 @@ int gnt_map_dom0(uint32_t domid, uint32_t ref, bool readonly, uint32_t *handle,
 	st = gnt_pin(g, ref, 0, !readonly);
 	if (st == GNTST_okay)
 		maps[h] = (struct gnt_map){ true, readonly, domid, ref,
-		    g->gnt_active[ref].frame };
+		    g->gnt_active[ref].frame, -1 };
 	pthread_mutex_unlock(&g->lock);
 	pthread_mutex_unlock(&maps_lock);
 	if (st != GNTST_okay) {
@@ -216,6 +217,30 @@ int gnt_unmap_dom0(uint32_t handle)
 	gnt_unpin(g, m.ref, !m.readonly);
 	pthread_mutex_unlock(&g->lock);
 	return 0;
+}
+
+/* The handle goes with the control connection that asked for it: a dom0
+ * process that dies (or a daemon that is restarted) leaves no mapping. */
+void gnt_dom0_owner(uint32_t handle, int conn)
+{
+	pthread_mutex_lock(&maps_lock);
+	if (handle < GNT_MAX_MAPS && maps[handle].used)
+		maps[handle].conn = conn;
+	pthread_mutex_unlock(&maps_lock);
+}
+
+void gnt_dom0_release(int conn)
+{
+	uint32_t h;
+	bool mine;
+
+	for (h = 0; h < GNT_MAX_MAPS; h++) {
+		pthread_mutex_lock(&maps_lock);
+		mine = maps[h].used && maps[h].conn == conn;
+		pthread_mutex_unlock(&maps_lock);
+		if (mine)
+			gnt_unmap_dom0(h);
+	}
 }
 
 /* A destroyed domain's pages live on in the holders' memfds; its handles

@@ -369,6 +369,8 @@ bool gnt_frame_is_table(struct domain *d, uint64_t mfn);
 int gnt_map_dom0(uint32_t domid, uint32_t ref, bool readonly, uint32_t *handle,
     int *fd);
 int gnt_unmap_dom0(uint32_t handle);
+void gnt_dom0_owner(uint32_t handle, int conn);	/* unmapped when conn closes */
+void gnt_dom0_release(int conn);
 /* Pin ref of granter g for domain dom (g->lock held); a GNTST_ code. */
 int16_t gnt_pin(struct domain *g, uint32_t ref, uint16_t dom, bool write);
 void gnt_unpin(struct domain *g, uint32_t ref, bool write);

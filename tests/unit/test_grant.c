@@ -167,6 +167,31 @@ static void test_maptrack_limit(void)
 	drop_pair();
 }
 
+/* A control connection's mappings go with it. */
+static void test_dom0_release(void)
+{
+	uint32_t h1, h2;
+	char *p1, *p2;
+
+	setup_pair();
+	grant(a, 8, 0, 40, 0);
+	grant(a, 9, 0, 41, 0);
+	p1 = map_rw(8, &h1);
+	p2 = map_rw(9, &h2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p2);
+	gnt_dom0_owner(h1, 5);
+	gnt_dom0_owner(h2, 6);
+	gnt_dom0_release(5);
+	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);	/* unmapped */
+	CU_ASSERT_EQUAL(gentry(a, 9)->flags, GTF_permit_access | GTF_reading | GTF_writing);
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(h1), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(h2), 0);
+	munmap(p1, PAGE_SIZE);
+	munmap(p2, PAGE_SIZE);
+	drop_pair();
+}
+
 /* The granter is destroyed while dom0 maps its page: dom0 keeps the page,
  * the handle goes, nothing dangles. */
 static void test_destroy_while_mapped(void)
@@ -550,6 +575,7 @@ static CU_TestInfo tests[] = {
 	{ "bad grants, handles and domains", test_dom0_bad_grants },
 	{ "maptrack limit", test_maptrack_limit },
 	{ "granter destroyed while mapped", test_destroy_while_mapped },
+	{ "a connection's mappings go with it", test_dom0_release },
 	{ "dom0 grant copy through registered buffers", test_dom0_copy },
 	{ "grant copy", test_copy },
 	{ "setup_table, query_size, versions", test_table_ops },
