@@ -243,6 +243,17 @@ static double domain_nodes_us(struct palctl_xs *x, unsigned int first, unsigned 
 	return (bench_now() - t0) / count * 1e6;
 }
 
+static void rm_domains(struct palctl_xs *x, unsigned int first, unsigned int count)
+{
+	char p[32];
+	unsigned int d;
+
+	for (d = first; d < first + count; d++) {
+		snprintf(p, sizeof(p), "/local/domain/%u", d);
+		palctl_xs_rm(x, p);
+	}
+}
+
 int main(void)
 {
 	struct palctl_xs x;
@@ -265,13 +276,9 @@ int main(void)
 	raw = 2 * bench_raw_exit_us(10000);
 	guest = guest_read_us();
 	palctl_xs_rm(&x, "/bench");
-	for (i = 2000; i < 6000; i++) {
-		char p[32];
-
-		snprintf(p, sizeof(p), "/local/domain/%u", i);
-		if ((i >= 2000 && i < 2010) || (i >= 3000 && i < 4000) || (i >= 5000 && i < 5010))
-			palctl_xs_rm(&x, p);
-	}
+	rm_domains(&x, 2000, 10);
+	rm_domains(&x, 3000, 1000);
+	rm_domains(&x, 5000, 10);
 	printf("unix socket round trips (limit): %9.0f /s\n", sock);
 	printf("reads, one client:               %9.0f /s\n", r1);
 	printf("writes, one client:              %9.0f /s\n", w1);

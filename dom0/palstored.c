@@ -50,8 +50,7 @@ struct client {
 	struct xs_conn *conn;
 	uint8_t in[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
 	size_t in_len;
-	uint8_t *out;
-	size_t out_len, out_cap;
+	struct xs_outq out;
 	bool dead;
 };
 
@@ -190,7 +189,7 @@ static void client_close(struct client *cl)
 	epoll_ctl(ep, EPOLL_CTL_DEL, cl->fd, NULL);
 	close(cl->fd);
 	xs_conn_free(cl->conn);
-	free(cl->out);
+	xs_outq_free(&cl->out);
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = -1;
 }
@@ -200,17 +199,16 @@ static void flush(struct client *cl)
 	struct epoll_event ev = { .data.u64 = (uint64_t)(cl - clients) };
 	ssize_t n;
 
-	while (cl->out_len > 0) {
-		n = write(cl->fd, cl->out, cl->out_len);
+	while (cl->out.len > 0) {
+		n = write(cl->fd, cl->out.buf, cl->out.len);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				cl->dead = true;
 			break;
 		}
-		memmove(cl->out, cl->out + n, cl->out_len - (size_t)n);
-		cl->out_len -= (size_t)n;
+		xs_outq_taken(&cl->out, (size_t)n);
 	}
-	ev.events = EPOLLIN | (cl->out_len ? EPOLLOUT : 0);
+	ev.events = EPOLLIN | (cl->out.len ? EPOLLOUT : 0);
 	epoll_ctl(ep, EPOLL_CTL_MOD, cl->fd, &ev);
 }
 
@@ -218,29 +216,18 @@ static void flush(struct client *cl)
 static void client_send(void *opaque, const struct xsd_sockmsg *h, const void *payload)
 {
 	struct client *cl = opaque;
-	size_t need = cl->out_len + sizeof(*h) + h->len;
+	int ret;
 
 	if (cl->dead)
 		return;
-	if (need > OUT_MAX) {
-		log_warnx("client %d: %zu bytes unread, dropping it", cl->fd, cl->out_len);
+	ret = xs_outq_add(&cl->out, OUT_MAX, h, payload);
+	if (ret < 0) {
+		if (ret == -ENOSPC)
+			log_warnx("client %d: %zu bytes unread, dropping it", cl->fd,
+			    cl->out.len);
 		cl->dead = true;
 		return;
 	}
-	if (need > cl->out_cap) {
-		size_t cap = need * 2 < OUT_MAX ? need * 2 : OUT_MAX;
-		uint8_t *o = realloc(cl->out, cap);
-
-		if (o == NULL) {
-			cl->dead = true;
-			return;
-		}
-		cl->out = o;
-		cl->out_cap = cap;
-	}
-	memcpy(cl->out + cl->out_len, h, sizeof(*h));
-	memcpy(cl->out + cl->out_len + sizeof(*h), payload, h->len);
-	cl->out_len = need;
 	flush(cl);
 }
 

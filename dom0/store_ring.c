@@ -35,8 +35,7 @@ struct ring {
 	uint32_t gnt_handle;
 	struct palctl_evtchn ev;
 	struct xs_conn *conn;
-	uint8_t *out;
-	size_t out_len, out_cap;
+	struct xs_outq out;
 };
 
 static struct ring rings[MAX_RINGS];
@@ -68,11 +67,11 @@ static bool ring_push(struct ring *r)
 		return false;
 	}
 	room = XENSTORE_RING_SIZE - (prod - cons);
-	while (done < r->out_len && room > 0) {
+	while (done < r->out.len && room > 0) {
 		n = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod);
 		n = n < room ? n : room;
-		n = n < r->out_len - done ? n : r->out_len - done;
-		memcpy(in->rsp + MASK_XENSTORE_IDX(prod), r->out + done, n);
+		n = n < r->out.len - done ? n : r->out.len - done;
+		memcpy(in->rsp + MASK_XENSTORE_IDX(prod), r->out.buf + done, n);
 		prod += (XENSTORE_RING_IDX)n;
 		room -= n;
 		done += n;
@@ -80,38 +79,29 @@ static bool ring_push(struct ring *r)
 	if (done == 0)
 		return false;
 	__atomic_store_n(&in->rsp_prod, prod, __ATOMIC_RELEASE);
-	memmove(r->out, r->out + done, r->out_len - done);
-	r->out_len -= done;
+	xs_outq_taken(&r->out, done);
 	return true;
 }
 
 static void ring_send(void *opaque, const struct xsd_sockmsg *h, const void *payload)
 {
 	struct ring *r = opaque;
-	size_t need = r->out_len + sizeof(*h) + h->len;
+	int ret;
 
 	if (r->dead)
 		return;
-	if (need > OUT_MAX) {
+	ret = xs_outq_add(&r->out, OUT_MAX, h, payload);
+	if (ret == -ENOSPC) {
 		if (!r->dropped)
 			log_warnx("d%u: store replies unread: dropping its watch events",
 			    r->domid);
 		r->dropped = true;
 		return;
 	}
-	if (need > r->out_cap) {
-		uint8_t *o = realloc(r->out, OUT_MAX);
-
-		if (o == NULL) {
-			r->dead = true;
-			return;
-		}
-		r->out = o;
-		r->out_cap = OUT_MAX;
+	if (ret < 0) {
+		r->dead = true;
+		return;
 	}
-	memcpy(r->out + r->out_len, h, sizeof(*h));
-	memcpy(r->out + r->out_len + sizeof(*h), payload, h->len);
-	r->out_len = need;
 	if (ring_push(r))
 		palctl_evtchn_notify(&r->ev);
 }
@@ -139,7 +129,7 @@ static bool ring_pull(struct ring *r)
 
 	/* A full ring's worth at most per event: bounded by the ring's size. */
 	for (budget = XENSTORE_RING_SIZE / sizeof(h); budget > 0 && !r->dead; budget--) {
-		if (r->out_len > OUT_MAX / 2)
+		if (r->out.len > OUT_MAX / 2)
 			break;		/* it is not reading: neither are we */
 		cons = in->req_cons;	/* ours */
 		prod = __atomic_load_n(&in->req_prod, __ATOMIC_ACQUIRE);
@@ -185,7 +175,7 @@ static void ring_close(struct ring *r)
 		palctl_gnt_unmap(ctl, r->gnt_handle);
 	}
 	xs_conn_free(r->conn);
-	free(r->out);
+	xs_outq_free(&r->out);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -200,7 +190,7 @@ void ring_event(uint64_t data)
 	notify = ring_push(r);
 	notify |= ring_pull(r);
 	notify |= ring_push(r);
-	if (r->out_len == 0)
+	if (r->out.len == 0)
 		r->dropped = false;
 	if (notify && !r->dead)
 		palctl_evtchn_notify(&r->ev);

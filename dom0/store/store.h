@@ -94,6 +94,20 @@ void xs_store_domain_gone(struct xs_store *s, uint32_t domid);
 typedef int (*xs_access_fn)(void *opaque, uint32_t domid, uint32_t owner);
 void xs_store_set_access_check(struct xs_store *s, xs_access_fn fn, void *opaque);
 
+/*
+ * A connection's output: whole messages queued until the transport (a
+ * socket, a guest's ring) takes them, never more than max bytes.
+ */
+struct xs_outq {
+	uint8_t *buf;
+	size_t len, cap;
+};
+/* 0, -ENOSPC if the message would pass max, -ENOMEM. */
+int xs_outq_add(struct xs_outq *q, size_t max, const struct xsd_sockmsg *h,
+    const void *payload);
+void xs_outq_taken(struct xs_outq *q, size_t n);	/* n bytes are gone out */
+void xs_outq_free(struct xs_outq *q);
+
 /* Statistics and direct access for the daemon and the tests. */
 unsigned int xs_node_count(const struct xs_store *s);
 unsigned int xs_domain_nodes(const struct xs_store *s, uint32_t domid);

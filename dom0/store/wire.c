@@ -570,6 +570,42 @@ void xs_store_domain_gone(struct xs_store *s, uint32_t domid)
 	}
 }
 
+/* --- output queues ------------------------------------------------------------ */
+
+int xs_outq_add(struct xs_outq *q, size_t max, const struct xsd_sockmsg *h,
+    const void *payload)
+{
+	size_t need = q->len + sizeof(*h) + h->len;
+
+	if (need > max)
+		return -ENOSPC;
+	if (need > q->cap) {
+		size_t cap = need * 2 < max ? need * 2 : max;
+		uint8_t *b = realloc(q->buf, cap);
+
+		if (b == NULL)
+			return -ENOMEM;
+		q->buf = b;
+		q->cap = cap;
+	}
+	memcpy(q->buf + q->len, h, sizeof(*h));
+	memcpy(q->buf + q->len + sizeof(*h), payload, h->len);
+	q->len = need;
+	return 0;
+}
+
+void xs_outq_taken(struct xs_outq *q, size_t n)
+{
+	memmove(q->buf, q->buf + n, q->len - n);
+	q->len -= n;
+}
+
+void xs_outq_free(struct xs_outq *q)
+{
+	free(q->buf);
+	memset(q, 0, sizeof(*q));
+}
+
 /* --- the store and its connections --------------------------------------- */
 
 struct xs_store *xs_store_new(const struct xs_quota *q)
