@@ -233,11 +233,13 @@ static int read_node(uint32_t domid, const char *rel, char *buf, size_t n)
 /* Every domain the store knows with console nodes and no console yet. */
 static void store_scan(void)
 {
-	char doms[XENSTORE_PAYLOAD_MAX], ref[32], port[16], name[CTL_NAME_LEN];
+	char *doms, ref[32], port[16], name[CTL_NAME_LEN];
 	const char *d, *why;
 	int n, i;
 
-	n = palctl_xs_directory(&xs, "/local/domain", doms, sizeof(doms));
+	n = palctl_xs_children(&xs, "/local/domain", &doms);
+	if (n < 0)
+		log_warnx("listing the store's domains: %s", strerror(-n));
 	for (i = 0, d = doms; i < n; i++, d += strlen(d) + 1) {
 		uint32_t domid = (uint32_t)strtoul(d, NULL, 10);
 
@@ -252,6 +254,7 @@ static void store_scan(void)
 		if (why != NULL)
 			log_warnx("d%u: console from the store: %s", domid, why);
 	}
+	free(doms);
 }
 
 static void store_event(void)

@@ -291,6 +291,7 @@ static int parse_quota(char *spec, struct xs_quota *q)
 		{ "perms", offsetof(struct xs_quota, perms) },
 		{ "value", offsetof(struct xs_quota, value_len) },
 		{ "txn-nodes", offsetof(struct xs_quota, txn_nodes) },
+		{ "memory", offsetof(struct xs_quota, memory_kb) },
 	};
 	char *item, *save = NULL, *eq, *end;
 	unsigned long v;
@@ -309,7 +310,7 @@ static int parse_quota(char *spec, struct xs_quota *q)
 				break;
 		if (i == sizeof(keys) / sizeof(keys[0])) {
 			fprintf(stderr, "palstored: -q: no quota '%s' (nodes, watches, "
-			    "transactions, perms, value, txn-nodes)\n", item);
+			    "transactions, perms, value, txn-nodes, memory)\n", item);
 			return -1;
 		}
 		*(unsigned int *)((char *)q + keys[i].off) = (unsigned int)v;
@@ -347,7 +348,7 @@ int main(int argc, char **argv)
 		else {
 			if (c != 'q')
 				fprintf(stderr, "usage: palstored [-f] [-r rundir] "
-				    "[-q nodes=N,watches=N,transactions=N,perms=N,value=N,txn-nodes=N]\n");
+				    "[-q nodes=N,watches=N,transactions=N,perms=N,value=N,txn-nodes=N,memory=KiB]\n");
 			return 2;
 		}
 	}

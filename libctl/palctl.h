@@ -79,6 +79,10 @@ int palctl_xs_write(struct palctl_xs *x, const char *path, const char *value);
 int palctl_xs_read(struct palctl_xs *x, const char *path, char *value, size_t n);
 /* Children of path as NUL-separated names into buf; their count or -errno. */
 int palctl_xs_directory(struct palctl_xs *x, const char *path, char *buf, size_t n);
+/* Every child of path however many (XS_DIRECTORY_PART, again from the
+ * start if the node changes meanwhile): NUL-separated names in a buffer
+ * for the caller to free, their count, or -errno. */
+int palctl_xs_children(struct palctl_xs *x, const char *path, char **names);
 int palctl_xs_watch(struct palctl_xs *x, const char *path, const char *token);
 /* The next watch event (1), none within timeout_ms (0), or -errno. */
 int palctl_xs_event(struct palctl_xs *x, char *path, size_t pn, char *token,

@@ -21,6 +21,7 @@
 #include "palisade/util.h"
 #include "palisade/xen.h"
 #include <xen/io/xenbus.h>
+#include <xen/io/xs_wire.h>
 #include "palctl.h"
 
 static void be_key(const struct xb_dev *d, const char *key, char *p, size_t n)
@@ -109,17 +110,19 @@ static void found(struct xb_backend *b, uint32_t fe, uint32_t devid)
 
 static void scan(struct xb_backend *b)
 {
-	char fes[2048], ids[2048], path[2048 + 128];
+	char *fes = NULL, *ids = NULL, path[XENSTORE_ABS_PATH_MAX + 1];
 	const char *f, *i;
 	int nf, ni, a, c;
 
-	nf = palctl_xs_directory(&b->x, b->root, fes, sizeof(fes));
+	nf = palctl_xs_children(&b->x, b->root, &fes);
 	for (a = 0, f = fes; a < nf; a++, f += strlen(f) + 1) {
 		snprintf(path, sizeof(path), "%s/%s", b->root, f);
-		ni = palctl_xs_directory(&b->x, path, ids, sizeof(ids));
+		ni = palctl_xs_children(&b->x, path, &ids);
 		for (c = 0, i = ids; c < ni; c++, i += strlen(i) + 1)
 			found(b, (uint32_t)strtoul(f, NULL, 10), (uint32_t)strtoul(i, NULL, 10));
+		free(ids);
 	}
+	free(fes);
 }
 
 /* Where a device goes from here, by its frontend's state and online. */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -242,6 +243,60 @@ int palctl_xs_directory(struct palctl_xs *x, const char *path, char *buf, size_t
 	for (i = 0; i < len; i++)
 		count += buf[i] == '\0';
 	return count;
+}
+
+int palctl_xs_children(struct palctl_xs *x, const char *path, char **names)
+{
+	char req[XENSTORE_ABS_PATH_MAX + 32], part[XENSTORE_PAYLOAD_MAX], gen[32] = "";
+	size_t plen = strlen(path) + 1, have = 0, len, glen, i;
+	char *all = NULL, *grown;
+	int count = 0, ret, tries = 0;
+
+	*names = NULL;
+	if (plen > XENSTORE_ABS_PATH_MAX + 1)
+		return -EINVAL;
+	memcpy(req, path, plen);
+	for (;;) {
+		len = sizeof(part);
+		snprintf(req + plen, sizeof(req) - plen, "%zu", have);
+		ret = palctl_xs_request(x, XS_DIRECTORY_PART, req,
+		    plen + strlen(req + plen) + 1, part, &len);
+		glen = strnlen(part, len);
+		if (ret == 0 && (glen + 1 >= len || part[len - 1] != '\0'))
+			ret = -EIO;
+		if (ret < 0)
+			break;
+		/* The node changed between parts: start again. */
+		if (have > 0 && strcmp(gen, part) != 0) {
+			if (++tries == 10) {
+				ret = -EAGAIN;
+				break;
+			}
+			have = 0;
+			count = 0;
+			gen[0] = '\0';
+			continue;
+		}
+		snprintf(gen, sizeof(gen), "%s", part);
+		len -= glen + 1;
+		if ((grown = realloc(all, have + len + 1)) == NULL) {
+			ret = -ENOMEM;
+			break;
+		}
+		all = grown;
+		memcpy(all + have, part + glen + 1, len);
+		for (i = 0; i < len; i++)
+			count += all[have + i] == '\0';
+		have += len;
+		/* The last part ends with an empty name. */
+		if (len == 1 || all[have - 2] == '\0') {
+			count--;
+			*names = all;
+			return count;
+		}
+	}
+	free(all);
+	return ret;
 }
 
 int palctl_xs_watch(struct palctl_xs *x, const char *path, const char *token)

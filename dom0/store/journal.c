@@ -22,6 +22,7 @@ enum {
 	REC_WRITE = 'W', REC_MKDIR = 'M', REC_RM = 'R', REC_PERMS = 'P',
 	REC_NODE = 'N',		/* snapshot: a node exactly as it was */
 	REC_INTRODUCE = 'I', REC_RELEASE = 'X',
+	REC_WATCH = 'A', REC_UNWATCH = 'U', REC_RESET_WATCHES = 'Z',	/* a guest's */
 };
 
 struct xs_rec {
@@ -97,6 +98,19 @@ void xs_journal_domain(struct xs_store *s, const struct xs_domain *d, bool intro
 	    d->domid, id, NULL, 0, NULL, 0, (d->mfn << 32) | d->port);
 }
 
+void xs_journal_watch(struct xs_store *s, uint32_t domid, const char *path,
+    const char *token, bool add)
+{
+	if (s->journal == NULL || domid == XS_DOM0)
+		return;
+	if (path == NULL)
+		emit(s->journal, s->journal_opaque, REC_RESET_WATCHES, domid, "/", NULL, 0,
+		    NULL, 0, 0);
+	else
+		emit(s->journal, s->journal_opaque, add ? REC_WATCH : REC_UNWATCH, domid,
+		    path, token, (uint32_t)strlen(token), NULL, 0, 0);
+}
+
 static void dump_node(const struct xs_node *n, char *path, size_t plen,
     xs_journal_fn fn, void *opaque)
 {
@@ -120,6 +134,9 @@ void xs_store_dump(struct xs_store *s, xs_journal_fn fn, void *opaque)
 {
 	char path[XENSTORE_ABS_PATH_MAX + 1] = "";
 	const struct xs_domain *d;
+	const struct xs_saved_watch *sw;
+	const struct xs_conn *c;
+	const struct xs_watch *w;
 
 	dump_node(s->root, path, 0, fn, opaque);
 	for (d = s->doms; d != NULL; d = d->next) {
@@ -129,6 +146,14 @@ void xs_store_dump(struct xs_store *s, xs_journal_fn fn, void *opaque)
 		emit(fn, opaque, REC_INTRODUCE, d->domid, id, NULL, 0, NULL, 0,
 		    (d->mfn << 32) | d->port);
 	}
+	/* Guests' watches, after their domains (an introduction resets them). */
+	for (c = s->conns; c != NULL; c = c->next)
+		for (w = c->domid != XS_DOM0 ? c->watches : NULL; w != NULL; w = w->next)
+			emit(fn, opaque, REC_WATCH, c->domid, xs_watch_given(c, w), w->token,
+			    (uint32_t)strlen(w->token), NULL, 0, 0);
+	for (sw = s->saved; sw != NULL; sw = sw->next)
+		emit(fn, opaque, REC_WATCH, sw->domid, sw->path, sw->token,
+		    (uint32_t)strlen(sw->token), NULL, 0, 0);
 }
 
 /* A snapshot's node: made if missing, then given its value and ACL as they
@@ -138,20 +163,19 @@ static int apply_node(struct xs_store *s, const char *path, const char *value,
 {
 	struct xs_node *n;
 	int ret = strcmp(path, "/") == 0 ? 0 :
-	    xs_write(s, s->root, XS_DOM0, path, value, len, false);
+	    xs_write(s, NULL, XS_DOM0, path, value, len, false);
 
-	if (ret < 0 || (n = xs_lookup(s->root, path)) == NULL)
+	if (ret < 0 || (n = xs_lookup(s, NULL, path)) == NULL)
 		return ret < 0 ? ret : -EINVAL;
 	if (np == 0)
 		return -EINVAL;
-	memcpy(n->perms, p, np * sizeof(*p));
-	n->nperms = np;
+	xs_node_acl(s, n, p, np);
 	return 0;
 }
 
 int xs_store_apply(struct xs_store *s, const void *data, size_t size)
 {
-	char path[XENSTORE_ABS_PATH_MAX + 1];
+	char path[XENSTORE_ABS_PATH_MAX + 1], token[XENSTORE_REL_PATH_MAX + 1];
 	struct xs_perm perms[XS_MAX_PERMS];
 	const uint8_t *at = data;
 	struct xs_domain d;
@@ -185,17 +209,27 @@ int xs_store_apply(struct xs_store *s, const void *data, size_t size)
 		    .port = (uint32_t)r.arg };
 		return xs_domain_set(s, &d, r.type == REC_INTRODUCE);
 	}
+	if (r.type == REC_WATCH || r.type == REC_UNWATCH || r.type == REC_RESET_WATCHES) {
+		if (r.domid == XS_DOM0 || r.value_len > XENSTORE_REL_PATH_MAX ||
+		    memchr(value, '\0', r.value_len) != NULL ||
+		    strlen(path) != r.path_len)
+			return -EINVAL;
+		memcpy(token, value, r.value_len);
+		token[r.value_len] = '\0';
+		return xs_saved_set(s, r.domid, r.type == REC_RESET_WATCHES ? NULL : path,
+		    token, r.type == REC_WATCH);
+	}
 	if (!xs_path_valid(path))
 		return -EINVAL;
 	switch (r.type) {
 	case REC_WRITE:
 	case REC_MKDIR:
-		return xs_write(s, s->root, r.domid, path, value, r.value_len,
+		return xs_write(s, NULL, r.domid, path, value, r.value_len,
 		    r.type == REC_MKDIR);
 	case REC_RM:
-		return xs_rm(s, s->root, r.domid, path);
+		return xs_rm(s, NULL, r.domid, path);
 	case REC_PERMS:
-		return xs_set_perms(s, s->root, r.domid, path, perms, r.nperms);
+		return xs_set_perms(s, NULL, r.domid, path, perms, r.nperms);
 	case REC_NODE:
 		return apply_node(s, path, value, r.value_len, perms, r.nperms);
 	default:

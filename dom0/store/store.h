@@ -34,6 +34,8 @@ struct xs_quota {
 	unsigned int perms;		/* ACL entries per node */
 	unsigned int value_len;		/* bytes of one node's value */
 	unsigned int txn_nodes;		/* nodes one transaction touches */
+	unsigned int memory_kb;		/* what a domain's nodes, watches and
+					 * transactions may take, in KiB */
 };
 extern const struct xs_quota xs_default_quota;
 
@@ -111,5 +113,9 @@ void xs_outq_free(struct xs_outq *q);
 /* Statistics and direct access for the daemon and the tests. */
 unsigned int xs_node_count(const struct xs_store *s);
 unsigned int xs_domain_nodes(const struct xs_store *s, uint32_t domid);
+size_t xs_domain_bytes(const struct xs_store *s, uint32_t domid);
+/* The counts behind the quotas agree with the tree (-1 if not); only
+ * meaningful while no connection holds watches or transactions. */
+int xs_usage_verify(const struct xs_store *s);
 
 #endif

@@ -30,24 +30,50 @@ static struct xs_watch **find(struct xs_conn *c, const char *path, const char *t
 	return NULL;
 }
 
-/* The path as the watch was given: relative ones relative again. */
+/* path relative to c's domain's directory if the watch is relative. */
+static const char *as_given(const struct xs_conn *c, const struct xs_watch *w,
+    const char *path)
+{
+	char prefix[40];
+	size_t pl;
+
+	if (!w->relative)
+		return path;
+	pl = (size_t)snprintf(prefix, sizeof(prefix), "/local/domain/%u/", c->domid);
+	return strncmp(path, prefix, pl) == 0 ? path + pl : path;
+}
+
+const char *xs_watch_given(const struct xs_conn *c, const struct xs_watch *w)
+{
+	return as_given(c, w, w->path);
+}
+
 void xs_send_event(struct xs_conn *c, const struct xs_watch *w, const char *path)
 {
-	char prefix[40], buf[XENSTORE_PAYLOAD_MAX];
+	char buf[XENSTORE_PAYLOAD_MAX];
 	struct xsd_sockmsg h = { .type = XS_WATCH_EVENT };
-	size_t pl;
 	int n;
 
-	if (w->relative) {
-		pl = (size_t)snprintf(prefix, sizeof(prefix), "/local/domain/%u/", c->domid);
-		if (strncmp(path, prefix, pl) == 0)
-			path += pl;
-	}
+	path = as_given(c, w, path);
 	n = snprintf(buf, sizeof(buf), "%s%c%s", path, '\0', w->token);
 	if (n < 0 || (size_t)n + 1 > sizeof(buf))
 		return;		/* path and token were each bounded; cannot happen */
 	h.len = (uint32_t)n + 1;
 	c->send(c->opaque, &h, buf);
+}
+
+/* What a watch takes, charged to its connection's domain. */
+static size_t watch_bytes(const char *path, const char *token)
+{
+	return sizeof(struct xs_watch) + strlen(path) + strlen(token) + 2;
+}
+
+static void watch_free(struct xs_conn *c, struct xs_watch *w)
+{
+	xs_charge(c->s, c->domid, 0, -(long)watch_bytes(w->path, w->token));
+	free(w->path);
+	free(w->token);
+	free(w);
 }
 
 int xs_watch_add(struct xs_conn *c, const char *path, const char *token)
@@ -69,6 +95,10 @@ int xs_watch_add(struct xs_conn *c, const char *path, const char *token)
 		free(abs);
 		return -E2BIG;
 	}
+	if (xs_quota_check(c->s, c->domid, 0, watch_bytes(abs, token)) < 0) {
+		free(abs);
+		return -ENOSPC;
+	}
 	w = calloc(1, sizeof(*w));
 	if (w == NULL || (w->token = strdup(token)) == NULL) {
 		free(w);
@@ -76,18 +106,12 @@ int xs_watch_add(struct xs_conn *c, const char *path, const char *token)
 		return -ENOMEM;
 	}
 	w->path = abs;
+	xs_charge(c->s, c->domid, 0, (long)watch_bytes(abs, token));
 	w->relative = path[0] != '/' && path[0] != '@';
 	w->next = c->watches;
 	c->watches = w;
 	c->nwatches++;
 	return 0;
-}
-
-static void watch_free(struct xs_watch *w)
-{
-	free(w->path);
-	free(w->token);
-	free(w);
 }
 
 int xs_watch_del(struct xs_conn *c, const char *path, const char *token)
@@ -104,7 +128,7 @@ int xs_watch_del(struct xs_conn *c, const char *path, const char *token)
 	w = *pp;
 	*pp = w->next;
 	c->nwatches--;
-	watch_free(w);
+	watch_free(c, w);
 	return 0;
 }
 
@@ -114,7 +138,7 @@ void xs_watch_clear(struct xs_conn *c)
 
 	while ((w = c->watches) != NULL) {
 		c->watches = w->next;
-		watch_free(w);
+		watch_free(c, w);
 	}
 	c->nwatches = 0;
 }
@@ -159,4 +183,55 @@ void xs_fire_special(struct xs_store *s, const char *name)
 		for (w = c->watches; w != NULL; w = w->next)
 			if (strcmp(w->path, name) == 0)
 				xs_send_event(c, w, name);
+}
+
+static void saved_free(struct xs_saved_watch *w)
+{
+	free(w->path);
+	free(w->token);
+	free(w);
+}
+
+int xs_saved_set(struct xs_store *s, uint32_t domid, const char *path,
+    const char *token, bool add)
+{
+	struct xs_saved_watch **pp = &s->saved, *w;
+
+	while ((w = *pp) != NULL) {
+		if (w->domid == domid && (path == NULL ||
+		    (strcmp(w->path, path) == 0 && strcmp(w->token, token) == 0))) {
+			*pp = w->next;
+			saved_free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
+	if (!add || path == NULL)
+		return 0;
+	if ((w = calloc(1, sizeof(*w))) == NULL || (w->path = strdup(path)) == NULL ||
+	    (w->token = strdup(token)) == NULL) {
+		if (w != NULL)
+			saved_free(w);
+		return -ENOMEM;
+	}
+	w->domid = domid;
+	w->next = s->saved;
+	s->saved = w;
+	return 0;
+}
+
+void xs_watch_adopt(struct xs_conn *c)
+{
+	struct xs_saved_watch **pp = &c->s->saved, *w;
+
+	while ((w = *pp) != NULL) {
+		if (w->domid != c->domid) {
+			pp = &w->next;
+			continue;
+		}
+		if (xs_watch_add(c, w->path, w->token) == 0)
+			xs_send_event(c, c->watches, c->watches->path);
+		*pp = w->next;
+		saved_free(w);
+	}
 }

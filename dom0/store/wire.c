@@ -19,7 +19,7 @@
 
 const struct xs_quota xs_default_quota = {
 	.nodes = 1000, .watches = 128, .transactions = 10, .perms = 5,
-	.value_len = 2048, .txn_nodes = 1024,
+	.value_len = 2048, .txn_nodes = 1024, .memory_kb = 2560,
 };
 
 struct req {
@@ -87,11 +87,6 @@ static int split(struct req *r, uint32_t len)
 	return start == len ? 0 : -EINVAL;
 }
 
-static struct xs_node *root_of(struct req *r)
-{
-	return r->t != NULL ? r->t->root : r->c->s->root;
-}
-
 /* A node path argument, made absolute, that the security module lets the
  * caller reach; noted in the transaction. NULL: r->err says why. */
 static char *path_arg(struct req *r, unsigned int i)
@@ -104,7 +99,7 @@ static char *path_arg(struct req *r, unsigned int i)
 		return NULL;
 	}
 	if (abs != NULL && r->t != NULL)
-		xs_txn_note(r->t, abs);
+		xs_txn_note(r->c->s, r->t, abs);
 	return abs;
 }
 
@@ -121,7 +116,7 @@ static void note_parent(struct req *r, const char *abs)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
-	xs_txn_note(r->t, p);
+	xs_txn_note(r->c->s, r->t, p);
 	free(p);
 }
 
@@ -149,7 +144,7 @@ static int do_read(struct req *r)
 
 	if (path == NULL || r->nargs != 1)
 		ret = path == NULL ? r->err : -EINVAL;
-	else if ((n = xs_lookup(root_of(r), path)) == NULL)
+	else if ((n = xs_lookup(r->c->s, r->t, path)) == NULL)
 		ret = -ENOENT;
 	else if (!(xs_mode_of(n, r->c->domid) & XS_R))
 		ret = -EACCES;
@@ -159,12 +154,12 @@ static int do_read(struct req *r)
 	return ret < 0 ? reply_err(r, -ret) : 0;
 }
 
-/* Write, mkdir, rm and set_perms: on the transaction's copy and logged, or
+/* Write, mkdir, rm and set_perms: in the transaction's view and logged, or
  * on the live tree with the watches fired. */
 static int change(struct req *r, struct xs_op *op)
 {
 	struct xs_store *s = r->c->s;
-	struct xs_node *root = root_of(r), *n;
+	struct xs_node *n;
 	int ret;
 
 	if (op->type != XS_OP_PERMS)
@@ -172,27 +167,27 @@ static int change(struct req *r, struct xs_op *op)
 	switch (op->type) {
 	case XS_OP_WRITE:
 	case XS_OP_MKDIR:
-		ret = xs_write(s, root, r->c->domid, op->path, op->value, op->len,
+		ret = xs_write(s, r->t, r->c->domid, op->path, op->value, op->len,
 		    op->type == XS_OP_MKDIR);
 		break;
 	case XS_OP_RM:
-		n = xs_lookup(root, op->path);
-		if (r->t == NULL && n != NULL && n != root &&
+		n = xs_lookup(s, r->t, op->path);
+		if (r->t == NULL && n != NULL && n != s->root &&
 		    (xs_mode_of(n, r->c->domid) & XS_W))
 			xs_fire(s, op->path, n, true);
-		ret = xs_rm(s, root, r->c->domid, op->path);
+		ret = xs_rm(s, r->t, r->c->domid, op->path);
 		break;
 	default:
-		ret = xs_set_perms(s, root, r->c->domid, op->path, op->perms, op->nperms);
+		ret = xs_set_perms(s, r->t, r->c->domid, op->path, op->perms, op->nperms);
 		break;
 	}
 	if (ret == 0 && r->t != NULL)
 		return r->c->domid != XS_DOM0 && r->t->nacc + r->t->nops >= s->q.txn_nodes ?
-		    -ENOSPC : xs_txn_log(r->t, op);
+		    -ENOSPC : xs_txn_log(s, r->t, op);
 	if (ret == 0)
 		xs_journal_op(s, r->c->domid, op);
 	if (ret == 0 && op->type != XS_OP_RM)
-		xs_fire(s, op->path, xs_lookup(root, op->path), false);
+		xs_fire(s, op->path, xs_lookup(s, NULL, op->path), false);
 	return ret;
 }
 
@@ -256,12 +251,14 @@ static int list(struct req *r, bool perms, size_t offset)
 
 	if (path == NULL)
 		return reply_err(r, -r->err);
-	n = xs_lookup(root_of(r), path);
+	n = xs_lookup(r->c->s, r->t, path);
 	free(path);
 	if (n == NULL)
 		return reply_err(r, ENOENT);
 	if (!(xs_mode_of(n, r->c->domid) & XS_R))
 		return reply_err(r, EACCES);
+	if (!perms && xs_complete(r->c->s, r->t, n) < 0)
+		return reply_err(r, ENOMEM);
 	if (r->hdr->type == XS_DIRECTORY_PART) {
 		glen = (size_t)snprintf(gen, sizeof(gen), "%llu", (unsigned long long)n->gen) + 1;
 		memcpy(buf, gen, glen);
@@ -322,6 +319,8 @@ static int do_watch(struct req *r, bool add)
 		return reply_err(r, EINVAL);
 	ret = add ? xs_watch_add(r->c, r->arg[0], r->arg[1]) :
 	    xs_watch_del(r->c, r->arg[0], r->arg[1]);
+	if (ret == 0)
+		xs_journal_watch(r->c->s, r->c->domid, r->arg[0], r->arg[1], add);
 	reply_status(r, ret);
 	if (ret == 0 && add) {
 		w = r->c->watches;	/* the new one is first */
@@ -372,6 +371,9 @@ int xs_domain_set(struct xs_store *s, const struct xs_domain *d, bool introduce)
 {
 	struct xs_domain **pp = dom_find(s, d->domid), *n;
 
+	/* A domain introduced anew starts without watches, a released one
+	 * leaves none behind. */
+	xs_saved_set(s, d->domid, NULL, NULL, false);
 	if (!introduce) {
 		if (pp == NULL)
 			return -ENOENT;
@@ -498,6 +500,7 @@ int xs_handle(struct xs_conn *c, const struct xsd_sockmsg *hdr, const void *payl
 		return do_domain(&r);
 	case XS_RESET_WATCHES:
 		xs_watch_clear(c);
+		xs_journal_watch(c->s, c->domid, NULL, NULL, false);
 		return reply_status(&r, 0);
 	case XS_CONTROL: return do_control(&r);
 	default:
@@ -545,23 +548,23 @@ void xs_store_domain_gone(struct xs_store *s, uint32_t domid)
 	const struct xs_node *n;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
-	n = xs_lookup(s->root, path);
+	n = xs_lookup(s, NULL, path);
 	if (n != NULL && n->len > 0 && n->len < sizeof(vm)) {
 		memcpy(vm, n->value, n->len);
 		vm[n->len] = '\0';
 		op.path = vm;
 		if (xs_path_valid(vm) && strncmp(vm, "/vm/", 4) == 0 &&
-		    (n = xs_lookup(s->root, vm)) != NULL) {
+		    (n = xs_lookup(s, NULL, vm)) != NULL) {
 			xs_fire(s, vm, n, true);
-			if (xs_rm(s, s->root, XS_DOM0, vm) == 0)
+			if (xs_rm(s, NULL, XS_DOM0, vm) == 0)
 				xs_journal_op(s, XS_DOM0, &op);
 		}
 	}
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
 	op.path = path;
-	if ((n = xs_lookup(s->root, path)) != NULL) {
+	if ((n = xs_lookup(s, NULL, path)) != NULL) {
 		xs_fire(s, path, n, true);
-		if (xs_rm(s, s->root, XS_DOM0, path) == 0)
+		if (xs_rm(s, NULL, XS_DOM0, path) == 0)
 			xs_journal_op(s, XS_DOM0, &op);
 	}
 	if (xs_domain_set(s, &d, false) == 0) {
@@ -621,7 +624,8 @@ struct xs_store *xs_store_new(const struct xs_quota *q)
 	}
 	s->q = q != NULL ? *q : xs_default_quota;
 	s->root->nperms = 1;		/* dom0's, nothing for anyone else */
-	if (xs_write(s, s->root, XS_DOM0, "/local/domain", NULL, 0, true) < 0) {
+	xs_charge(s, XS_DOM0, 1, (long)xs_node_bytes(s->root));
+	if (xs_write(s, NULL, XS_DOM0, "/local/domain", NULL, 0, true) < 0) {
 		xs_store_free(s);
 		return NULL;
 	}
@@ -640,7 +644,10 @@ void xs_store_free(struct xs_store *s)
 		s->doms = d->next;
 		free(d);
 	}
+	while (s->saved != NULL)
+		xs_saved_set(s, s->saved->domid, NULL, NULL, false);
 	xs_free_tree(s->root);
+	free(s->usage);
 	free(s);
 }
 
@@ -657,6 +664,8 @@ struct xs_conn *xs_conn_new(struct xs_store *s, uint32_t domid, xs_send_fn send,
 	c->opaque = opaque;
 	c->next = s->conns;
 	s->conns = c;
+	if (domid != XS_DOM0)
+		xs_watch_adopt(c);
 	return c;
 }
 
@@ -671,7 +680,7 @@ void xs_conn_free(struct xs_conn *c)
 		*pp = c->next;
 	while ((t = c->txns) != NULL) {
 		c->txns = t->next;
-		xs_txn_free(t);
+		xs_txn_free(c->s, t);
 	}
 	xs_watch_clear(c);
 	free(c);
@@ -689,9 +698,4 @@ static unsigned int count(const struct xs_node *n)
 unsigned int xs_node_count(const struct xs_store *s)
 {
 	return count(s->root);
-}
-
-unsigned int xs_domain_nodes(const struct xs_store *s, uint32_t domid)
-{
-	return xs_count_owned(s->root, domid);
 }

@@ -64,6 +64,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += h.len;
 		size -= h.len;
 	}
+	for (i = 0; i < 3; i++)
+		xs_conn_free(c[i]);
+	if (xs_usage_verify(s) < 0)
+		abort();	/* the quotas' counts went wrong */
 	xs_store_free(s);
 	return 0;
 }

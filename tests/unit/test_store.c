@@ -293,6 +293,139 @@ static void test_transactions(void)
 	req(&dom0, XS_RM, 0, "/other", NULL);
 }
 
+/* A listing's names, joined by spaces. */
+static const char *names(struct client *cl)
+{
+	static char buf[XENSTORE_PAYLOAD_MAX + 1];
+	uint32_t i, len = cl->in.hdr[0].len;
+
+	memcpy(buf, cl->in.data[0], len);
+	for (i = 0; i + 1 < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[len ? len - 1 : 0] = '\0';
+	return buf;
+}
+
+/*
+ * Memory: a guest's nodes, watches and transactions are charged to it and
+ * given back exactly; a transaction holds only what it looked at, so one
+ * costs little however big the store is; and the memory quota binds.
+ */
+static void test_memory(void)
+{
+	struct xs_quota q = xs_default_quota;
+	struct xs_store *saved = s;
+	struct client d0, g7;
+	char path[64], big[2049];
+	size_t base, during;
+	uint32_t t, type = XS_WRITE;
+	unsigned int i, made;
+
+	q.memory_kb = 64;
+	s = xs_store_new(&q);
+	CU_ASSERT_TRUE_FATAL(s != NULL);
+	CU_ASSERT_TRUE_FATAL(client_init(&d0, 0) && client_init(&g7, 7));
+	req(&d0, XS_MKDIR, 0, "/local/domain/7", NULL);
+	req(&d0, XS_SET_PERMS, 0, "/local/domain/7", "n7");
+	for (i = 0; i < 2000; i++) {
+		snprintf(path, sizeof(path), "/big/%u", i);
+		write_(&d0, 0, path, "dom0's");
+	}
+	base = xs_domain_bytes(s, 7);
+	CU_ASSERT_EQUAL(xs_domain_nodes(s, 7), 1);
+
+	/* 64 KiB of 2 KiB values: the memory quota binds long before the
+	 * node quota. */
+	memset(big, 'm', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (made = 0; made < 100 && type == XS_WRITE; made++) {
+		snprintf(path, sizeof(path), "mem/%u", made);
+		type = write_(&g7, 0, path, big);
+	}
+	CU_ASSERT_TRUE(err_is(&g7, type, "ENOSPC"));
+	CU_ASSERT_TRUE(made > 20 && made < 32);
+	CU_ASSERT_TRUE(xs_domain_bytes(s, 7) <= 64 * 1024);
+	CU_ASSERT_EQUAL(write_(&d0, 0, "/local/domain/7/dom0-may", big), XS_WRITE);
+	req(&d0, XS_RM, 0, "/local/domain/7/dom0-may", NULL);
+	CU_ASSERT_EQUAL(req(&g7, XS_RM, 0, "mem", NULL), XS_RM);
+	CU_ASSERT_EQUAL(xs_domain_bytes(s, 7), base);
+	CU_ASSERT_EQUAL(xs_domain_nodes(s, 7), 1);
+
+	/* Watches are charged, and given back. */
+	CU_ASSERT_EQUAL(req(&g7, XS_WATCH, 0, "w", "token"), XS_WATCH);
+	CU_ASSERT_TRUE(xs_domain_bytes(s, 7) > base);
+	raw(&g7, XS_RESET_WATCHES, 0, "", 1);
+	CU_ASSERT_EQUAL(xs_domain_bytes(s, 7), base);
+
+	/* A transaction over a 2000-node store costs a few nodes' worth. */
+	t = txn_start(&g7);
+	CU_ASSERT_EQUAL(write_(&g7, t, "in-txn", "v"), XS_WRITE);
+	during = xs_domain_bytes(s, 7);
+	CU_ASSERT_TRUE(during > base && during - base < 4096);
+	CU_ASSERT_EQUAL(req(&g7, XS_TRANSACTION_END, t, "T", NULL), XS_TRANSACTION_END);
+	CU_ASSERT_EQUAL(xs_domain_nodes(s, 7), 2);
+	CU_ASSERT_EQUAL(req(&g7, XS_RM, 0, "in-txn", NULL), XS_RM);
+	CU_ASSERT_EQUAL(xs_domain_bytes(s, 7), base);
+
+	/* ... and its writes meet the quota too; what it kept commits. */
+	t = txn_start(&g7);
+	for (made = 0, type = XS_WRITE; made < 100 && type == XS_WRITE; made++) {
+		snprintf(path, sizeof(path), "tmem/%u", made);
+		type = write_(&g7, t, path, big);
+	}
+	CU_ASSERT_TRUE(err_is(&g7, type, "ENOSPC"));
+	CU_ASSERT_EQUAL(req(&g7, XS_TRANSACTION_END, t, "T", NULL), XS_TRANSACTION_END);
+	CU_ASSERT_EQUAL(req(&g7, XS_READ, 0, "tmem/0", NULL), XS_READ);
+	CU_ASSERT_EQUAL(req(&g7, XS_RM, 0, "tmem", NULL), XS_RM);
+	CU_ASSERT_EQUAL(xs_domain_bytes(s, 7), base);
+
+	/* Closing a connection gives back its transactions and watches. */
+	t = txn_start(&g7);
+	write_(&g7, t, "x", "y");
+	req(&g7, XS_WATCH, 0, "w", "token");
+	xs_conn_free(g7.c);
+	CU_ASSERT_EQUAL(xs_domain_bytes(s, 7), base);
+	xs_conn_free(d0.c);
+	CU_ASSERT_EQUAL(xs_usage_verify(s), 0);
+	xs_store_free(s);
+	s = saved;
+}
+
+/* A view shows the live tree where the transaction has not been, its own
+ * changes where it has, and a commit over a changed listing fails. */
+static void test_txn_view(void)
+{
+	uint32_t t;
+
+	write_(&dom0, 0, "/v/a", "1");
+	write_(&dom0, 0, "/v/b", "1");
+	t = txn_start(&dom0);
+	write_(&dom0, 0, "/v/b", "2");	/* before the transaction looks */
+	CU_ASSERT_EQUAL(req(&dom0, XS_READ, t, "/v/b", NULL), XS_READ);
+	CU_ASSERT_STRING_EQUAL(reply(&dom0), "2");
+	CU_ASSERT_EQUAL(req(&dom0, XS_RM, t, "/v/a", NULL), XS_RM);
+	CU_ASSERT_EQUAL(req(&dom0, XS_DIRECTORY, t, "/v", NULL), XS_DIRECTORY);
+	CU_ASSERT_STRING_EQUAL(names(&dom0), "b");
+	CU_ASSERT_EQUAL(req(&dom0, XS_DIRECTORY, 0, "/v", NULL), XS_DIRECTORY);
+	CU_ASSERT_STRING_EQUAL(names(&dom0), "a b");
+	write_(&dom0, 0, "/v/c", "1");	/* /v changes under the transaction */
+	CU_ASSERT_EQUAL(req(&dom0, XS_DIRECTORY, t, "/v", NULL), XS_DIRECTORY);
+	CU_ASSERT_STRING_EQUAL(names(&dom0), "b");
+	CU_ASSERT_TRUE(err_is(&dom0, req(&dom0, XS_TRANSACTION_END, t, "T", NULL), "EAGAIN"));
+	CU_ASSERT_EQUAL(req(&dom0, XS_READ, 0, "/v/a", NULL), XS_READ);
+
+	t = txn_start(&dom0);
+	CU_ASSERT_EQUAL(req(&dom0, XS_RM, t, "/v/a", NULL), XS_RM);
+	write_(&dom0, t, "/v/d", "new");
+	CU_ASSERT_EQUAL(req(&dom0, XS_DIRECTORY, t, "/v", NULL), XS_DIRECTORY);
+	CU_ASSERT_STRING_EQUAL(names(&dom0), "b c d");
+	CU_ASSERT_EQUAL(req(&dom0, XS_TRANSACTION_END, t, "T", NULL), XS_TRANSACTION_END);
+	CU_ASSERT_EQUAL(req(&dom0, XS_DIRECTORY, 0, "/v", NULL), XS_DIRECTORY);
+	CU_ASSERT_STRING_EQUAL(names(&dom0), "b c d");
+	req(&dom0, XS_RM, 0, "/v", NULL);
+}
+
 static void test_quotas(void)
 {
 	char path[64], big[2100];
@@ -392,20 +525,13 @@ static void keep(void *opaque, const void *rec, size_t len)
 	recs_n++;
 }
 
-static void test_persistence(void)
+/* Records in recs replayed into a new store. */
+static struct xs_store *replayed(void)
 {
 	struct xs_store *copy = xs_store_new(NULL);
-	struct client saved = dom0;
 	size_t at;
-	uint8_t junk[64];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
-	write_(&dom0, 0, "/keep/v", "value");
-	req(&dom0, XS_SET_PERMS, 0, "/keep/v", "n5");
-	raw(&dom0, XS_INTRODUCE, 0, "9\0001234\0003\0", 9);
-	recs_len = recs_n = 0;
-	xs_store_dump(s, keep, NULL);
-	CU_ASSERT_EQUAL(recs_n, xs_node_count(s) + 1);	/* and one domain */
 	for (at = 0; at < recs_len;) {
 		uint32_t n;
 
@@ -413,6 +539,22 @@ static void test_persistence(void)
 		CU_ASSERT_EQUAL(xs_store_apply(copy, recs + at + sizeof(n), n), 0);
 		at += sizeof(n) + n;
 	}
+	return copy;
+}
+
+static void test_persistence(void)
+{
+	struct xs_store *copy;
+	struct client saved = dom0;
+	uint8_t junk[64];
+
+	write_(&dom0, 0, "/keep/v", "value");
+	req(&dom0, XS_SET_PERMS, 0, "/keep/v", "n5");
+	raw(&dom0, XS_INTRODUCE, 0, "9\0001234\0003\0", 9);
+	recs_len = recs_n = 0;
+	xs_store_dump(s, keep, NULL);
+	CU_ASSERT_EQUAL(recs_n, xs_node_count(s) + 1);	/* and one domain */
+	copy = replayed();
 	CU_ASSERT_EQUAL(xs_node_count(copy), xs_node_count(s));
 	CU_ASSERT_EQUAL(xs_domain_nodes(copy, 5), xs_domain_nodes(s, 5));
 	/* Ask the copy through a connection of its own. */
@@ -434,6 +576,60 @@ static void test_persistence(void)
 	CU_ASSERT_EQUAL(xs_store_apply(s, junk, 32), -EINVAL);
 	req(&dom0, XS_RM, 0, "/keep", NULL);
 	req(&dom0, XS_RELEASE, 0, "9", NULL);
+}
+
+/* Did cl get an event for path with token (a watch event "path\0token\0")? */
+static bool got_event(const struct client *cl, const char *path, const char *token)
+{
+	unsigned int i;
+	size_t pl = strlen(path);
+
+	for (i = 0; i < cl->in.n; i++)
+		if (cl->in.hdr[i].type == XS_WATCH_EVENT &&
+		    strcmp(cl->in.data[i], path) == 0 &&
+		    strcmp(cl->in.data[i] + pl + 1, token) == 0)
+			return true;
+	return false;
+}
+
+/* A guest's watches outlive palstored: from the journal and from a
+ * snapshot, given back (and fired once) when its ring comes back. */
+static void test_watches_persist(void)
+{
+	struct xs_store *copy;
+	struct client c5, c6;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		recs_len = recs_n = 0;
+		xs_store_set_journal(s, keep, NULL);
+		xs_store_dump(s, keep, NULL);
+		CU_ASSERT_EQUAL(req(&g5, XS_WATCH, 0, "device", "t1"), XS_WATCH);
+		CU_ASSERT_EQUAL(req(&g5, XS_WATCH, 0, "/local/domain/5/x", "t2"), XS_WATCH);
+		CU_ASSERT_EQUAL(req(&g5, XS_WATCH, 0, "gone", "t3"), XS_WATCH);
+		CU_ASSERT_EQUAL(req(&g5, XS_UNWATCH, 0, "gone", "t3"), XS_UNWATCH);
+		CU_ASSERT_EQUAL(req(&g6, XS_WATCH, 0, "a", "t4"), XS_WATCH);
+		CU_ASSERT_EQUAL(raw(&g6, XS_RESET_WATCHES, 0, "", 1), XS_RESET_WATCHES);
+		xs_store_set_journal(s, NULL, NULL);
+		if (round == 1) {	/* from a snapshot alone */
+			recs_len = recs_n = 0;
+			xs_store_dump(s, keep, NULL);
+		}
+		copy = replayed();
+		memset(&c5.in, 0, sizeof(c5.in));
+		memset(&c6.in, 0, sizeof(c6.in));
+		c5.c = xs_conn_new(copy, 5, capture, &c5.in);
+		c6.c = xs_conn_new(copy, 6, capture, &c6.in);
+		CU_ASSERT_EQUAL(c5.in.n, 2);
+		CU_ASSERT_TRUE(got_event(&c5, "device", "t1"));
+		CU_ASSERT_TRUE(got_event(&c5, "/local/domain/5/x", "t2"));
+		CU_ASSERT_EQUAL(c6.in.n, 0);
+		c5.in.n = 0;
+		xs_store_domain_gone(copy, 6);	/* no effect on 5 */
+		CU_ASSERT_EQUAL(c5.in.n, 0);
+		xs_store_free(copy);
+		raw(&g5, XS_RESET_WATCHES, 0, "", 1);
+	}
 }
 
 /* The security module: 6 may not reach 5's nodes, whatever the ACLs say. */
@@ -471,9 +667,12 @@ static CU_TestInfo tests[] = {
 	{ "watches", test_watches },
 	{ "transactions", test_transactions },
 	{ "quotas", test_quotas },
+	{ "memory quota and accounting", test_memory },
+	{ "transactions' views", test_txn_view },
 	{ "wire: malformed messages", test_wire },
 	{ "oversized paths and tokens", test_oversized },
 	{ "snapshot and replay", test_persistence },
+	{ "guests' watches outlive a restart", test_watches_persist },
 	{ "the security module's say", test_security_module },
 	CU_TEST_INFO_NULL,
 };
