@@ -89,22 +89,28 @@ static const enum xsm_hook ctl_hooks[CTL_TYPE_MAX] = {
 	[CTL_XSM_CHECK] = XSM_SYSCTL,
 };
 
-/* A check a dom0 service asks on a guest's behalf, between two domains. */
+/* A check a dom0 service asks on a guest's behalf, between two domains
+ * (0 is dom0 itself: a resource dom0 holds). */
 static int ctl_xsm_check(const struct ctl_xsm_check *q)
 {
 	static const enum xsm_hook hook[CTL_ASK_MAX] = {
 		[CTL_ASK_STORE] = XSM_STORE_ACCESS, [CTL_ASK_DISK] = XSM_RESOURCE_DISK,
 		[CTL_ASK_VLAN] = XSM_RESOURCE_VLAN, [CTL_ASK_VTPM] = XSM_RESOURCE_VTPM,
 	};
-	struct domain *src, *dst;
+	struct domain *src = NULL, *dst = NULL;
+	int ret = -XEN_ESRCH;
 
 	if (q->ask >= CTL_ASK_MAX)
 		return -XEN_EINVAL;
-	src = domain_get(q->src);
-	dst = domain_get(q->dst);
-	if (src == NULL || dst == NULL)
-		return -XEN_ESRCH;
-	return xsm_check(hook[q->ask], &src->sec, &dst->sec) < 0 ? -XEN_EPERM : 0;
+	if ((q->src == 0 || (src = domain_ref(q->src)) != NULL) &&
+	    (q->dst == 0 || (dst = domain_ref(q->dst)) != NULL))
+		ret = xsm_check(hook[q->ask], src != NULL ? &src->sec : &ctl_dom0,
+		    dst != NULL ? &dst->sec : &ctl_dom0) < 0 ? -XEN_EPERM : 0;
+	if (src != NULL)
+		domain_unref(src);
+	if (dst != NULL)
+		domain_unref(dst);
+	return ret;
 }
 
 /* The domain to be: its label is what Chinese Wall looks at. */

@@ -12,7 +12,7 @@
 #include "palisade/util.h"
 #include "palctl.h"
 
-enum kind { K_STR, K_NUM };
+enum kind { K_STR, K_NUM, K_LIST };
 
 struct key {
 	const char *name;
@@ -122,6 +122,26 @@ static int set_seclabel(struct domcfg *d, const struct xlcfg_value *v, char *err
 	return 0;
 }
 
+/* disk = [ 'spec', ... ]: each spec in xl's syntax; each vdev once. */
+static int set_disks(struct domcfg *d, const struct xlcfg_value *v, char *err, size_t n)
+{
+	char why[200];
+	unsigned int i, j;
+
+	if (v->nlist > DOMCFG_MAX_DISKS)
+		return snprintf(err, n, "at most %d disks", DOMCFG_MAX_DISKS), -EINVAL;
+	for (i = 0; i < v->nlist; i++) {
+		if (diskspec_parse(v->list[i], &d->disks[i], why, sizeof(why)) < 0)
+			return snprintf(err, n, "'%s': %s", v->list[i], why), -EINVAL;
+		for (j = 0; j < i; j++)
+			if (d->disks[j].devid == d->disks[i].devid)
+				return snprintf(err, n, "vdev %s given twice", d->disks[i].vdev),
+				    -EINVAL;
+	}
+	d->ndisks = v->nlist;
+	return 0;
+}
+
 static const struct key keys[] = {
 	{ "name", K_STR, set_name },
 	{ "type", K_STR, set_type },
@@ -137,6 +157,7 @@ static const struct key keys[] = {
 	{ "on_crash", K_STR, set_on_crash },
 	{ "uuid", K_STR, set_uuid },
 	{ "seclabel", K_STR, set_seclabel },
+	{ "disk", K_LIST, set_disks },
 };
 
 static void random_uuid(uint8_t *u)
@@ -187,10 +208,11 @@ int domcfg_from_xlcfg(struct domcfg *d, struct xlcfg *cfg, const char *fname)
 			return -EINVAL;
 		}
 		if ((keys[i].kind == K_STR && e->val.type != XLV_STRING) ||
-		    (keys[i].kind == K_NUM && e->val.type != XLV_NUMBER)) {
+		    (keys[i].kind == K_NUM && e->val.type != XLV_NUMBER) ||
+		    (keys[i].kind == K_LIST && e->val.type != XLV_LIST)) {
 			snprintf(cfg->err, sizeof(cfg->err), "%s:%u: '%s' must be a %s",
-			    fname, e->line, e->key,
-			    keys[i].kind == K_STR ? "quoted string" : "number");
+			    fname, e->line, e->key, keys[i].kind == K_STR ? "quoted string" :
+			    keys[i].kind == K_NUM ? "number" : "list [ '...', ... ]");
 			return -EINVAL;
 		}
 		if (keys[i].set(d, &e->val, why, sizeof(why)) < 0) {
@@ -220,5 +242,10 @@ int domcfg_from_xlcfg(struct domcfg *d, struct xlcfg *cfg, const char *fname)
 		snprintf(cfg->err, sizeof(cfg->err), "%s: path too long", fname);
 		return -EINVAL;
 	}
+	for (i = 0; i < d->ndisks; i++)
+		if (resolve_path(d->disks[i].target, sizeof(d->disks[i].target), fname) < 0) {
+			snprintf(cfg->err, sizeof(cfg->err), "%s: disk path too long", fname);
+			return -EINVAL;
+		}
 	return 0;
 }

@@ -110,7 +110,7 @@ static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg
 }
 
 /* Tell the store about the domain, if palstored runs (a hypervisor alone,
- * as some tests use it, has no store). */
+ * as some tests use it, has no store), and offer its disks. */
 static int store_introduce(const struct domcfg *cfg, const struct ctl_vcpu_context *ctx,
     char *err, size_t n)
 {
@@ -123,18 +123,25 @@ static int store_introduce(const struct domcfg *cfg, const struct ctl_vcpu_conte
 		.store_mfn = ctx->store_pfn, .store_port = ctx->store_evtchn,
 		.console_mfn = ctx->console_pfn, .console_port = ctx->console_evtchn,
 	};
+	unsigned int i;
 	int ret;
 
-	if (palctl_xs_open(&x) < 0)
+	if (palctl_xs_open(&x) < 0) {
+		if (cfg->ndisks > 0)
+			return start_err(err, n, -ENOTCONN, "disks need the store (start it "
+			    "with 'pal up')");
 		return 0;
+	}
 	snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 	    "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6],
 	    u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 	ret = palctl_xs_introduce(&x, &d);
-	palctl_xs_close(&x);
 	if (ret < 0)
 		start_err(err, n, ret, "cannot introduce domain %u to the store: %s",
 		    ctx->domid, strerror(-ret));
+	for (i = 0; ret == 0 && i < cfg->ndisks; i++)
+		ret = pal_disk_attach(&x, ctx->domid, &cfg->disks[i], err, n);
+	palctl_xs_close(&x);
 	return ret;
 }
 

@@ -29,6 +29,12 @@ const struct pal_cmd pal_cmds[] = {
 	{ "policy", cmd_policy, "policy show | policy load FILE",
 	  "show the security module and its decisions; load a binary ACM policy" },
 	{ "audit", cmd_audit, "audit", "print the security audit log (denials)" },
+	{ "block-attach", cmd_block_attach, "block-attach DOMAIN DISKSPEC",
+	  "give a running domain a disk ('format=raw, vdev=xvdb, access=rw, "
+	  "target=/img')" },
+	{ "block-detach", cmd_block_detach, "block-detach [-f] DOMAIN VDEV",
+	  "take a disk back once the domain let go of it (-f: at once)" },
+	{ "block-list", cmd_block_list, "block-list DOMAIN", "list a domain's disks" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -33,6 +33,9 @@ int cmd_console(int, char **);
 int cmd_dmesg(int, char **);
 int cmd_policy(int, char **);
 int cmd_audit(int, char **);
+int cmd_block_attach(int, char **);
+int cmd_block_detach(int, char **);
+int cmd_block_list(int, char **);
 
 /* Print a file of the run directory; 0, or 1 after saying why not. */
 int pal_cat_rundir(const char *name);

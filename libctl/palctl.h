@@ -66,6 +66,7 @@ struct palctl_xs {
 	char ev[PALCTL_XS_EVENTS][256];	/* "path\0token\0" */
 	unsigned int ev_head, ev_tail;
 	bool ev_lost;			/* some did not fit: look at everything */
+	uint32_t tx;			/* the open transaction requests go in, or 0 */
 };
 int palctl_xs_open(struct palctl_xs *x);	/* -errno: not running */
 void palctl_xs_close(struct palctl_xs *x);
@@ -76,6 +77,10 @@ int palctl_xs_request(struct palctl_xs *x, uint32_t type, const void *payload,
 int palctl_xs_request_tx(struct palctl_xs *x, uint32_t type, uint32_t tx,
     const void *payload, size_t len, char *reply, size_t *rlen);
 int palctl_xs_write(struct palctl_xs *x, const char *path, const char *value);
+/* Requests after a start go in the transaction until its end (-EAGAIN:
+ * it conflicted, and nothing of it happened). */
+int palctl_xs_txn_start(struct palctl_xs *x);
+int palctl_xs_txn_end(struct palctl_xs *x, bool commit);
 int palctl_xs_read(struct palctl_xs *x, const char *path, char *value, size_t n);
 /* Children of path as NUL-separated names into buf; their count or -errno. */
 int palctl_xs_directory(struct palctl_xs *x, const char *path, char *buf, size_t n);
@@ -90,9 +95,11 @@ int palctl_xs_event(struct palctl_xs *x, char *path, size_t pn, char *token,
 /* A device for the toolstack to offer: the frontend's and the backend's
  * directories (device/TYPE/ID under the frontend, backend/TYPE/FE/ID under
  * the backend), each owned by its side and readable by the other, with
- * extra "key=value" pairs for the backend. Removing them detaches. */
+ * extra "key=value" pairs for each, written in one transaction. Removing
+ * them detaches. */
 int palctl_xs_dev_add(struct palctl_xs *x, const char *type, uint32_t fe,
-    uint32_t be, uint32_t devid, const char *const *backend_kv);
+    uint32_t be, uint32_t devid, const char *const *frontend_kv,
+    const char *const *backend_kv);
 int palctl_xs_dev_remove(struct palctl_xs *x, const char *type, uint32_t fe,
     uint32_t be, uint32_t devid);
 int palctl_xs_rm(struct palctl_xs *x, const char *path);
@@ -124,7 +131,10 @@ struct xb_backend;
 struct xb_dev {
 	struct xb_backend *b;
 	bool used, connected;
+	bool stale;			/* its frontend is Connected to a backend
+					 * before us: wait for it to start over */
 	uint32_t fe, devid;		/* the frontend's domain and device id */
+	long fe_seen;			/* the frontend's state when last looked at */
 	char be_path[128], fe_path[128];
 	int state;			/* ours: enum xenbus_state */
 	void *priv;			/* the backend's own */
@@ -134,6 +144,7 @@ struct xb_ops {
 	int (*probe)(struct xb_dev *d);
 	int (*connect)(struct xb_dev *d);
 	void (*disconnect)(struct xb_dev *d);
+	void (*remove)(struct xb_dev *d);	/* the device is gone: free priv */
 };
 struct xb_backend {
 	struct palctl_xs x;
@@ -148,6 +159,7 @@ void xb_backend_close(struct xb_backend *b);
 /* A node in the device's backend directory, or one the frontend wrote. */
 int xb_dev_write(struct xb_dev *d, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+int xb_dev_read(struct xb_dev *d, const char *key, char *buf, size_t n);
 int xb_dev_read_fe(struct xb_dev *d, const char *key, char *buf, size_t n);
 
 /* Ask the security module on a guest's behalf: may src reach dst's store
@@ -187,7 +199,29 @@ int xlcfg_parse(struct xlcfg *cfg, const char *text, const char *fname);
 int xlcfg_parse_file(struct xlcfg *cfg, const char *path);
 void xlcfg_free(struct xlcfg *cfg);
 
+/* --- disks (diskspec.c) ------------------------------------------------- */
+struct diskspec {
+	char target[512];		/* the image: a file or a block device */
+	char vdev[16];			/* as written: xvda, hdb, ... */
+	uint32_t devid;			/* its number (vbd-interface) */
+	bool readonly, cdrom;
+	unsigned int sector_size;	/* 0: the image's own */
+};
+/* One disk in xl's syntax ("format=raw, vdev=xvda, access=rw,
+ * target=/img"); on error err says what is wrong. */
+int diskspec_parse(const char *spec, struct diskspec *d, char *err, size_t n);
+int vdev_to_devid(const char *vdev, uint32_t *devid);
+/* blkdev.c: offer disk d to domain domid (palblkback serves it), after
+ * checking the image, the vdev and the image's other users; take it back
+ * (after the backend closed it, unless force). err says why not. */
+struct palctl_xs;
+int pal_disk_attach(struct palctl_xs *x, uint32_t domid, const struct diskspec *d,
+    char *err, size_t n);
+int pal_disk_detach(struct palctl_xs *x, uint32_t domid, uint32_t devid, bool force,
+    char *err, size_t n);
+
 /* --- domain configuration (domcfg.c) ------------------------------------ */
+#define DOMCFG_MAX_DISKS 8
 struct domcfg {
 	char name[CTL_NAME_LEN];
 	char type[8];
@@ -199,6 +233,8 @@ struct domcfg {
 	uint8_t on_poweroff, on_reboot, on_crash;
 	uint8_t uuid[16];
 	char seclabel[32];		/* the label part of seclabel= */
+	struct diskspec disks[DOMCFG_MAX_DISKS];
+	unsigned int ndisks;
 };
 
 /* Fill d from a parsed config; on error, cfg->err says what and where. */

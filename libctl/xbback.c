@@ -41,6 +41,14 @@ int xb_dev_write(struct xb_dev *d, const char *key, const char *fmt, ...)
 	return palctl_xs_write(&d->b->x, path, val);
 }
 
+int xb_dev_read(struct xb_dev *d, const char *key, char *buf, size_t n)
+{
+	char path[192];
+
+	be_key(d, key, path, sizeof(path));
+	return palctl_xs_read(&d->b->x, path, buf, n);
+}
+
 int xb_dev_read_fe(struct xb_dev *d, const char *key, char *buf, size_t n)
 {
 	char path[192];
@@ -70,6 +78,8 @@ static void drop(struct xb_dev *d)
 {
 	if (d->connected && d->b->ops->disconnect != NULL)
 		d->b->ops->disconnect(d);
+	if (d->b->ops->remove != NULL)
+		d->b->ops->remove(d);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -79,6 +89,7 @@ static void found(struct xb_backend *b, uint32_t fe, uint32_t devid)
 	struct xb_dev *d = NULL;
 	char expect[128], path[192];
 	unsigned int i;
+	long fe_state;
 
 	for (i = 0; i < XB_MAX_DEVS; i++)
 		if (b->dev[i].used && b->dev[i].fe == fe && b->dev[i].devid == devid)
@@ -101,6 +112,11 @@ static void found(struct xb_backend *b, uint32_t fe, uint32_t devid)
 	}
 	snprintf(path, sizeof(path), "%s/state", d->fe_path);
 	palctl_xs_watch(&b->x, path, "fe");
+	/* A frontend already Connected was so to a backend before us (we
+	 * were restarted): its ring is in use, and it must start over. */
+	if (read_num(&b->x, path, &fe_state) == 0)
+		d->fe_seen = fe_state;
+	d->stale = d->fe_seen == XenbusStateConnected;
 	if (b->ops->probe != NULL && b->ops->probe(d) < 0) {
 		set_state(d, XenbusStateClosed);
 		return;
@@ -130,7 +146,7 @@ static void step(struct xb_dev *d)
 {
 	struct xb_backend *b = d->b;
 	char path[192];
-	long fe = XenbusStateUnknown, online = 1;
+	long fe = XenbusStateUnknown, online = 1, prev;
 
 	be_key(d, "state", path, sizeof(path));
 	if (read_num(&b->x, path, &(long){ 0 }) == -ENOENT) {
@@ -139,6 +155,8 @@ static void step(struct xb_dev *d)
 	}
 	snprintf(path, sizeof(path), "%s/state", d->fe_path);
 	read_num(&b->x, path, &fe);
+	prev = d->fe_seen;
+	d->fe_seen = fe;
 	be_key(d, "online", path, sizeof(path));
 	read_num(&b->x, path, &online);
 	if (online == 0 || fe == XenbusStateClosing || fe == XenbusStateClosed ||
@@ -153,14 +171,17 @@ static void step(struct xb_dev *d)
 			set_state(d, XenbusStateClosed);
 		return;
 	}
-	if (d->state == XenbusStateClosed && fe == XenbusStateInitialising) {
-		/* The frontend starts over (it rebooted): so do we. */
+	if (d->state == XenbusStateClosed && fe == XenbusStateInitialising &&
+	    prev != XenbusStateInitialising) {
+		/* The frontend starts over (it rebooted): so do we, once. */
 		if (b->ops->probe == NULL || b->ops->probe(d) == 0)
 			set_state(d, XenbusStateInitWait);
 		return;
 	}
-	if (d->state == XenbusStateInitWait &&
-	    (fe == XenbusStateInitialised || fe == XenbusStateConnected)) {
+	if (fe != XenbusStateConnected)
+		d->stale = false;
+	if (d->state == XenbusStateInitWait && (fe == XenbusStateInitialised ||
+	    (fe == XenbusStateConnected && !d->stale))) {
 		if (b->ops->connect == NULL || b->ops->connect(d) == 0) {
 			d->connected = true;
 			set_state(d, XenbusStateConnected);

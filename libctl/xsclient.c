@@ -94,7 +94,32 @@ static void keep_event(struct palctl_xs *x, const char *ev, size_t len)
 int palctl_xs_request(struct palctl_xs *x, uint32_t type, const void *payload,
     size_t len, char *reply, size_t *rlen)
 {
-	return palctl_xs_request_tx(x, type, 0, payload, len, reply, rlen);
+	return palctl_xs_request_tx(x, type, x->tx, payload, len, reply, rlen);
+}
+
+int palctl_xs_txn_start(struct palctl_xs *x)
+{
+	char id[16];
+	size_t len = sizeof(id) - 1;
+	int ret;
+
+	x->tx = 0;
+	ret = palctl_xs_request(x, XS_TRANSACTION_START, "", 1, id, &len);
+	if (ret < 0)
+		return ret;
+	id[len] = '\0';
+	x->tx = (uint32_t)strtoul(id, NULL, 10);
+	return x->tx != 0 ? 0 : -EPROTO;
+}
+
+int palctl_xs_txn_end(struct palctl_xs *x, bool commit)
+{
+	char ok[8];
+	size_t len = sizeof(ok);
+	int ret = palctl_xs_request(x, XS_TRANSACTION_END, commit ? "T" : "F", 2, ok, &len);
+
+	x->tx = 0;
+	return ret;
 }
 
 int palctl_xs_request_tx(struct palctl_xs *x, uint32_t type, uint32_t tx,
@@ -336,14 +361,29 @@ static void dev_paths(char *fe_path, char *be_path, size_t n, const char *type,
 	snprintf(be_path, n, "/local/domain/%u/backend/%s/%u/%u", be, type, fe, devid);
 }
 
-int palctl_xs_dev_add(struct palctl_xs *x, const char *type, uint32_t fe,
-    uint32_t be, uint32_t devid, const char *const *backend_kv)
+/* "key=value" pairs into dir. */
+static int write_kv(struct palctl_xs *x, const char *dir, const char *const *kv)
 {
-	char fp[128], bp[128], p[192], owner[16], other[16], id[16];
-	const char *const *kv;
+	char p[192];
+	int ret = 0;
+
+	for (; ret == 0 && kv != NULL && *kv != NULL; kv++) {
+		const char *eq = strchr(*kv, '=');
+
+		if (eq == NULL || eq == *kv)
+			return -EINVAL;
+		snprintf(p, sizeof(p), "%s/%.*s", dir, (int)(eq - *kv), *kv);
+		ret = palctl_xs_write(x, p, eq + 1);
+	}
+	return ret;
+}
+
+static int dev_add_once(struct palctl_xs *x, const char *fp, const char *bp, uint32_t fe,
+    uint32_t be, const char *const *frontend_kv, const char *const *backend_kv)
+{
+	char p[192], owner[16], other[16], id[16], feid[16];
 	int ret;
 
-	dev_paths(fp, bp, sizeof(fp), type, fe, be, devid);
 	snprintf(owner, sizeof(owner), "n%u", fe);
 	snprintf(other, sizeof(other), "r%u", be);
 	if ((ret = palctl_xs_write(x, fp, "")) < 0 ||
@@ -356,25 +396,40 @@ int palctl_xs_dev_add(struct palctl_xs *x, const char *type, uint32_t fe,
 		return ret;
 	/* Written by dom0 under ACLs it set: the new nodes take them. */
 	snprintf(id, sizeof(id), "%u", be);
+	snprintf(feid, sizeof(feid), "%u", fe);
 	const struct { const char *dir, *key, *val; } nodes[] = {
 		{ fp, "backend", bp }, { fp, "backend-id", id }, { fp, "state", "1" },
-		{ bp, "frontend", fp }, { bp, "online", "1" }, { bp, "state", "1" },
+		{ bp, "frontend", fp }, { bp, "frontend-id", feid }, { bp, "online", "1" },
+		{ bp, "state", "1" },
 	};
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]) && ret == 0; i++) {
 		snprintf(p, sizeof(p), "%s/%s", nodes[i].dir, nodes[i].key);
 		ret = palctl_xs_write(x, p, nodes[i].val);
 	}
-	snprintf(p, sizeof(p), "%s/frontend-id", bp);
-	snprintf(id, sizeof(id), "%u", fe);
 	if (ret == 0)
-		ret = palctl_xs_write(x, p, id);
-	for (kv = backend_kv; ret == 0 && kv != NULL && *kv != NULL; kv++) {
-		const char *eq = strchr(*kv, '=');
+		ret = write_kv(x, fp, frontend_kv);
+	return ret == 0 ? write_kv(x, bp, backend_kv) : ret;
+}
 
-		if (eq == NULL || eq == *kv)
-			return -EINVAL;
-		snprintf(p, sizeof(p), "%s/%.*s", bp, (int)(eq - *kv), *kv);
-		ret = palctl_xs_write(x, p, eq + 1);
+int palctl_xs_dev_add(struct palctl_xs *x, const char *type, uint32_t fe,
+    uint32_t be, uint32_t devid, const char *const *frontend_kv,
+    const char *const *backend_kv)
+{
+	char fp[128], bp[128];
+	int ret, tries;
+
+	dev_paths(fp, bp, sizeof(fp), type, fe, be, devid);
+	/* All at once: a backend must never see half a device. */
+	for (tries = 0; tries < 10; tries++) {
+		if ((ret = palctl_xs_txn_start(x)) < 0)
+			return ret;
+		ret = dev_add_once(x, fp, bp, fe, be, frontend_kv, backend_kv);
+		if (ret < 0) {
+			palctl_xs_txn_end(x, false);
+			return ret;
+		}
+		if ((ret = palctl_xs_txn_end(x, true)) != -EAGAIN)
+			return ret;
 	}
 	return ret;
 }

@@ -539,11 +539,42 @@ void xs_store_each_domain(struct xs_store *s, xs_domain_fn fn, void *opaque)
 	}
 }
 
-/* As dom0 would: its /vm node and its directory go, then the release. */
+static void rm_fired(struct xs_store *s, const char *path)
+{
+	struct xs_op op = { .type = XS_OP_RM, .path = (char *)path };
+	const struct xs_node *n = xs_lookup(s, NULL, path);
+
+	if (n == NULL)
+		return;
+	xs_fire(s, path, n, true);
+	if (xs_rm(s, NULL, XS_DOM0, path) == 0)
+		xs_journal_op(s, XS_DOM0, &op);
+}
+
+/* Backend directories for a gone frontend, wherever their backends live
+ * (/local/domain/B/backend/TYPE/FE): their backends let go when they go. */
+static void rm_backends_of(struct xs_store *s, uint32_t fe)
+{
+	char path[XENSTORE_ABS_PATH_MAX + 1];
+	const struct xs_node *dom = xs_lookup(s, NULL, "/local/domain"), *be;
+	unsigned int i, j;
+
+	for (i = 0; dom != NULL && i < dom->nkids; i++) {
+		snprintf(path, sizeof(path), "/local/domain/%s/backend", dom->kids[i]->name);
+		be = xs_lookup(s, NULL, path);
+		for (j = 0; be != NULL && j < be->nkids; j++) {
+			snprintf(path, sizeof(path), "/local/domain/%s/backend/%s/%u",
+			    dom->kids[i]->name, be->kids[j]->name, fe);
+			rm_fired(s, path);	/* below be: its kids stay */
+		}
+	}
+}
+
+/* As dom0 would: its /vm node, its backends' directories and its own go,
+ * then the release. */
 void xs_store_domain_gone(struct xs_store *s, uint32_t domid)
 {
 	struct xs_domain d = { .domid = domid };
-	struct xs_op op = { .type = XS_OP_RM };
 	char path[40], vm[XENSTORE_ABS_PATH_MAX + 1];
 	const struct xs_node *n;
 
@@ -552,21 +583,12 @@ void xs_store_domain_gone(struct xs_store *s, uint32_t domid)
 	if (n != NULL && n->len > 0 && n->len < sizeof(vm)) {
 		memcpy(vm, n->value, n->len);
 		vm[n->len] = '\0';
-		op.path = vm;
-		if (xs_path_valid(vm) && strncmp(vm, "/vm/", 4) == 0 &&
-		    (n = xs_lookup(s, NULL, vm)) != NULL) {
-			xs_fire(s, vm, n, true);
-			if (xs_rm(s, NULL, XS_DOM0, vm) == 0)
-				xs_journal_op(s, XS_DOM0, &op);
-		}
+		if (xs_path_valid(vm) && strncmp(vm, "/vm/", 4) == 0)
+			rm_fired(s, vm);
 	}
+	rm_backends_of(s, domid);
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
-	op.path = path;
-	if ((n = xs_lookup(s, NULL, path)) != NULL) {
-		xs_fire(s, path, n, true);
-		if (xs_rm(s, NULL, XS_DOM0, path) == 0)
-			xs_journal_op(s, XS_DOM0, &op);
-	}
+	rm_fired(s, path);
 	if (xs_domain_set(s, &d, false) == 0) {
 		xs_journal_domain(s, &d, false);
 		xs_fire_special(s, "@releaseDomain");

@@ -19,6 +19,9 @@ static unsigned long *m2p = (unsigned long *)MACH2PHYS_VIRT_START;
 /* A 2 MiB window of the kernel's address space backed by our own L1. */
 #define WINDOW_VA (VIRT_BASE + 500UL * (2UL << 20))
 #define WINDOW_PAGES 512
+/* Where mm_vmap puts frames for good: the 2 MiB slots after the window. */
+#define VMAP_VA (WINDOW_VA + (2UL << 20))
+#define VMAP_END (VIRT_BASE + 1000UL * (2UL << 20))
 
 static unsigned long next_free_pfn, free_limit_pfn;
 static uint64_t *window_l1;
@@ -90,6 +93,75 @@ static long mm_make_readonly(void *va)
 	uint64_t pte = *pte_for((unsigned long)va) & ~PTE_RW;
 
 	return hv_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG);
+}
+
+/*
+ * An L1 table for the 2 MiB slot at va (in the kernel's first gigabyte,
+ * whose L2 the builder made), filled from ptes (512 entries), made
+ * read-only and hooked into the L2. 0, or -1.
+ */
+static int slot_map(unsigned long va, const uint64_t *ptes)
+{
+	unsigned long pfn = mm_alloc_page();
+	uint64_t *l1 = pfn_to_virt(pfn), *t = (uint64_t *)start_info->pt_base, *l2e;
+	mmu_update_t u;
+	unsigned int done;
+
+	memcpy(l1, ptes, PAGE_SIZE);
+	if (mm_make_readonly(l1) != 0)
+		return -1;
+	t = table_virt(t[(va >> 39) & 511]);
+	t = table_virt(t[(va >> 30) & 511]);
+	l2e = &t[(va >> 21) & 511];
+	if (*l2e & PTE_P)
+		return -1;		/* the slot is taken */
+	u.ptr = (pfn_to_mfn(virt_to_pfn(t)) << PAGE_SHIFT) +
+	    ((unsigned long)l2e & (PAGE_SIZE - 1));
+	u.val = (pfn_to_mfn(pfn) << PAGE_SHIFT) | PTE_P | PTE_RW | PTE_US;
+	return hv_mmu_update(&u, 1, &done) == 0 ? 0 : -1;
+}
+
+unsigned long mm_grow(unsigned long pages)
+{
+	static uint64_t ptes[512];
+	unsigned long added = 0, i;
+
+	/* Whole 2 MiB slots past what is mapped, up to our RAM or the window. */
+	while (added < pages && free_limit_pfn < start_info->nr_pages &&
+	    (unsigned long)pfn_to_virt(free_limit_pfn) < WINDOW_VA &&
+	    next_free_pfn < free_limit_pfn) {
+		for (i = 0; i < 512; i++)
+			ptes[i] = free_limit_pfn + i < start_info->nr_pages ?
+			    (pfn_to_mfn(free_limit_pfn + i) << PAGE_SHIFT) | PTE_P | PTE_RW |
+			    PTE_US : 0;
+		if (slot_map((unsigned long)pfn_to_virt(free_limit_pfn), ptes) != 0)
+			break;
+		i = start_info->nr_pages - free_limit_pfn;
+		i = i < 512 ? i : 512;
+		free_limit_pfn += i;
+		added += i;
+	}
+	return added;
+}
+
+void *mm_vmap(const unsigned long *mfns, unsigned int count)
+{
+	static unsigned long next = VMAP_VA;
+	static uint64_t ptes[512];
+	unsigned long va = next;
+	unsigned int i, slots = (count + 511) / 512, s;
+
+	if (count == 0 || next + slots * (2UL << 20) > VMAP_END)
+		return NULL;
+	for (s = 0; s < slots; s++) {
+		for (i = 0; i < 512; i++)
+			ptes[i] = s * 512 + i < count ?
+			    (mfns[s * 512 + i] << PAGE_SHIFT) | PTE_P | PTE_RW | PTE_US : 0;
+		if (slot_map(va + s * (2UL << 20), ptes) != 0)
+			return NULL;
+	}
+	next += slots * (2UL << 20);
+	return (void *)va;
 }
 
 static int window_init(void)

@@ -89,14 +89,29 @@ evtchn_port_t port_bind(domid_t peer, evtchn_port_t remote)
 
 volatile grant_entry_v1_t *grant_table(void)
 {
-	struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1 };
-	xen_pfn_t frame = 0;
+	return grant_table_frames(1);
+}
 
-	set_xen_guest_handle(st.frame_list, &frame);
+volatile grant_entry_v1_t *grant_table_frames(unsigned int n)
+{
+	static volatile grant_entry_v1_t *mapped[GRANT_FRAMES_MAX + 1];
+	struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = n };
+	xen_pfn_t frames[GRANT_FRAMES_MAX];
+	unsigned long mfns[GRANT_FRAMES_MAX];
+	unsigned int i;
+
+	if (n == 0 || n > GRANT_FRAMES_MAX)
+		return NULL;
+	if (mapped[n] != NULL)
+		return mapped[n];
+	set_xen_guest_handle(st.frame_list, frames);
 	if (hv_grant_table_op(GNTTABOP_setup_table, &st, 1) != 0 ||
 	    st.status != GNTST_okay)
 		return NULL;
-	return mm_map_machine(frame, 1);
+	for (i = 0; i < n; i++)
+		mfns[i] = frames[i];
+	mapped[n] = mm_vmap(mfns, n);
+	return mapped[n];
 }
 
 void grant_offer(volatile grant_entry_v1_t *e, domid_t to, unsigned long pfn,

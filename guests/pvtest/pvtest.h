@@ -40,6 +40,7 @@ unsigned long strtoul(const char *s, const char **end, int base);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+uint64_t xorshift64(uint64_t *state);	/* state must not be 0 */
 
 /* console.c */
 void console_init(void);
@@ -63,6 +64,12 @@ extern unsigned long pfn_to_mfn(unsigned long pfn);
 uint64_t *pte_for(unsigned long va);
 void mm_init(void);
 unsigned long mm_alloc_page(void);	/* pfn of a fresh page in the mapped area */
+/* Up to pages more of our RAM mapped for mm_alloc_page (whole 2 MiB at a
+ * time): how many. */
+unsigned long mm_grow(unsigned long pages);
+/* count machine frames, each where it is, mapped for good at a new
+ * address (its own 2 MiB slots); NULL if out of room. */
+void *mm_vmap(const unsigned long *mfns, unsigned int count);
 unsigned long mm_first_free_pfn(void);
 
 static inline void barrier(void) { asm volatile("" ::: "memory"); }

@@ -18,8 +18,8 @@ static bool error_is(long r, const char *reply, const char *name)
 	return r < 0 && strcmp(reply, name) == 0;
 }
 
-/* XS_WATCH or XS_UNWATCH: path\0token\0 as one request. */
-static long watch_op(uint32_t type, const char *path, const char *token)
+/* XS_UNWATCH: path\0token\0 as one request. */
+static long unwatch(const char *path, const char *token)
 {
 	char buf[192], rep[16];
 	size_t pl = strlen(path) + 1, tl = strlen(token) + 1, rl = sizeof(rep);
@@ -28,12 +28,7 @@ static long watch_op(uint32_t type, const char *path, const char *token)
 		return -1;
 	memcpy(buf, path, pl);
 	memcpy(buf + pl, token, tl);
-	return xb_request(type, 0, buf, pl + tl, rep, &rl);
-}
-
-static long watch(const char *path, const char *token)
-{
-	return watch_op(XS_WATCH, path, token);
+	return xb_request(XS_UNWATCH, 0, buf, pl + tl, rep, &rl);
 }
 
 static void store_transaction(void)
@@ -84,7 +79,7 @@ void suite_store(void)
 	n = sizeof(val);
 	r = xb_request(XS_READ, 0, "/local\0", 7, val, &n);
 	check(error_is(r, val, "EACCES"), "so is /local: %s", r < 0 ? val : "read");
-	check(watch("data/watched", "tok") == 0, "watch set");
+	check(xb_watch("data/watched", "tok") == 0, "watch set");
 	ev = xb_event();
 	check(ev != NULL && strcmp(ev, "data/watched") == 0, "it fires once at once: %s",
 	    ev ? ev : "nothing");
@@ -125,7 +120,7 @@ void suite_storewait(void)
 	long r = -1;
 
 	xb_init();
-	check(watch("data/go", "go") == 0, "watching data/go");
+	check(xb_watch("data/go", "go") == 0, "watching data/go");
 	printk("storewait: waiting for data/go\n");
 	for (i = 0; i < 1000 && r != 0 && ev != NULL; i++) {
 		r = xb_read("data/go", val, sizeof(val));
@@ -144,14 +139,14 @@ static bool wait_value(const char *path, const char *want)
 	unsigned int i;
 	bool ok = false;
 
-	if (watch(path, "w") != 0)
+	if (xb_watch(path, "w") != 0)
 		return false;
 	for (i = 0; i < 1000 && !ok; i++) {
 		ok = xb_read(path, val, sizeof(val)) == 0 && strcmp(val, want) == 0;
 		if (!ok && xb_event() == NULL)
 			break;
 	}
-	watch_op(XS_UNWATCH, path, "w");
+	unwatch(path, "w");
 	return ok;
 }
 
@@ -224,7 +219,7 @@ void suite_storedeaf(void)
 	unsigned int i;
 
 	xb_init();
-	check(watch("data", "deaf") == 0, "watch set");
+	check(xb_watch("data", "deaf") == 0, "watch set");
 	printk("storedeaf: flooding\n");
 	for (i = 0; ; i++)
 		xb_send(XS_WRITE, req, sizeof(req) - 1);

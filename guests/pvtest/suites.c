@@ -27,5 +27,12 @@ const struct suite suites[] = {
 	{ "echo", suite_echo },
 	{ "bench-hypercall", suite_bench_hypercall },
 	{ "bench-trap", suite_bench_trap },
+	{ "blk", suite_blk },
+	{ "blkro", suite_blkro },
+	{ "blkwrite", suite_blkwrite },
+	{ "blkverify", suite_blkverify },
+	{ "blkstress", suite_blkstress },
+	{ "blkhostile", suite_blkhostile },
+	{ "blkbench", suite_blkbench },
 	{ NULL, NULL },
 };

@@ -19,6 +19,8 @@ long port_send(evtchn_port_t port);
 evtchn_port_t port_offer(domid_t peer);		/* 0 on failure */
 evtchn_port_t port_bind(domid_t peer, evtchn_port_t remote);	/* 0 on failure */
 volatile grant_entry_v1_t *grant_table(void);	/* set up and mapped */
+#define GRANT_FRAMES_MAX 4	/* what the hypervisor gives: 2048 entries */
+volatile grant_entry_v1_t *grant_table_frames(unsigned int n);
 void grant_offer(volatile grant_entry_v1_t *e, domid_t to, unsigned long pfn,
     uint16_t flags);
 
@@ -46,5 +48,12 @@ void suite_idle(void);
 void suite_echo(void);
 void suite_bench_hypercall(void);
 void suite_bench_trap(void);
+void suite_blk(void);
+void suite_blkro(void);
+void suite_blkwrite(void);
+void suite_blkverify(void);
+void suite_blkstress(void);
+void suite_blkhostile(void);
+void suite_blkbench(void);
 
 #endif

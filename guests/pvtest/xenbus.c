@@ -168,6 +168,11 @@ long xb_read(const char *path, char *value, size_t n)
 	return r;
 }
 
+bool xb_event_pending(void)
+{
+	return ev_tail != ev_head || intf->rsp_prod != intf->rsp_cons;
+}
+
 /* The next watch event's path (the token follows it), or NULL: one that
  * came during a request, or the next one from the ring. */
 const char *xb_event(void)
@@ -183,4 +188,28 @@ const char *xb_event(void)
 	get(buf, h.len);
 	buf[h.len] = '\0';
 	return h.type == XS_WATCH_EVENT ? buf : NULL;
+}
+
+long xb_watch(const char *path, const char *token)
+{
+	char buf[256], rep[16];
+	size_t pl = strlen(path) + 1, tl = strlen(token) + 1, rl = sizeof(rep);
+
+	if (pl + tl > sizeof(buf))
+		return -1;
+	memcpy(buf, path, pl);
+	memcpy(buf + pl, token, tl);
+	return xb_request(XS_WATCH, 0, buf, pl + tl, rep, &rl);
+}
+
+unsigned long xb_read_ulong(const char *path, unsigned long def)
+{
+	char val[32];
+	const char *end;
+	unsigned long v;
+
+	if (xb_read(path, val, sizeof(val)) != 0 || val[0] == '\0')
+		return def;
+	v = strtoul(val, &end, 10);
+	return *end == '\0' ? v : def;
 }

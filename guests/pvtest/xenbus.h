@@ -15,5 +15,10 @@ void xb_send(uint32_t type, const void *payload, size_t len);
 long xb_write(const char *path, const char *value);
 long xb_read(const char *path, char *value, size_t n);	/* NUL-terminated */
 const char *xb_event(void);	/* the next watch event: "path\0token" */
+bool xb_event_pending(void);	/* one is there for xb_event (or coming) */
+/* Watch path with token: 0, or -1. */
+long xb_watch(const char *path, const char *token);
+/* Read path as a number: def if it is missing or not one. */
+unsigned long xb_read_ulong(const char *path, unsigned long def);
 
 #endif

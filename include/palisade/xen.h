@@ -25,6 +25,11 @@
 #include <xen/version.h>
 #include <xen/io/console.h>
 
+/* What Xen's ring macros (xen/io/ring.h) expect the OS to provide. */
+#define xen_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)
+
 /* The Xen version we report to guests. */
 #define PAL_XEN_MAJOR 4
 #define PAL_XEN_MINOR 17

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	fe = (uint32_t)strtoul(argv[1], NULL, 10);
 	if (palctl_xs_open(&x) < 0 || xb_backend_open(&b, &ops) < 0)
 		return fprintf(stderr, "xbpeer: palstored is not running\n"), 1;
-	check(palctl_xs_dev_add(&x, "vtest", fe, 0, 0, kv) == 0, "device added for d%u", fe);
+	check(palctl_xs_dev_add(&x, "vtest", fe, 0, 0, NULL, kv) == 0, "device added for d%u", fe);
 	end = now_ns() + 60000000000ull;
 	while (now_ns() < end && !(b.dev[0].used && b.dev[0].state == 6 && disconnects))
 		xb_backend_poll(&b, 200);

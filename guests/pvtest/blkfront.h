@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* pvtest's block frontend (blkfront.c): xen/io/blkif.h over grant tables. */
+#ifndef PVTEST_BLKFRONT_H
+#define PVTEST_BLKFRONT_H
+
+#include "pvtest.h"
+
+#define xen_mb()	mb()
+#define xen_rmb()	barrier()
+#define xen_wmb()	barrier()
+#include <xen/io/blkif.h>
+
+#define BLKF_MAX_QUEUES 4
+#define BLKF_MAX_ORDER 4
+#define BLKF_MAX_SEGS 256	/* per request, with indirect segments */
+#define BLKF_POOL 1024		/* pages kept granted (persistent grants) */
+
+struct blkf_opts {
+	unsigned int queues, order;	/* wanted; the backend may offer less */
+	bool persistent, indirect, large_sectors;
+};
+
+struct blkf_shadow;
+
+struct blkf_queue {
+	unsigned int idx;
+	void *sring;
+	unsigned int npages;
+	grant_ref_t refs[1u << BLKF_MAX_ORDER];
+	evtchn_port_t port;
+	unsigned int size;		/* ring entries */
+	struct blkf_shadow *sh;		/* one per entry */
+	unsigned int inflight;
+	blkif_front_ring_t ring;
+};
+
+struct blkf_dev {
+	uint32_t devid;
+	char fe[64], be[128];
+	uint64_t sectors;		/* in units of unit */
+	unsigned int unit, sector_size, info;
+	bool flush, barrier, discard, persistent, readonly;
+	unsigned int max_segs, nq, order;
+	size_t max_bytes;		/* in one request */
+	struct blkf_queue q[BLKF_MAX_QUEUES];
+	uint16_t pool[BLKF_POOL];	/* free pool pages (their index) */
+	unsigned int npool;
+	unsigned long pool_pfn;		/* BLKF_POOL pages from here */
+	grant_ref_t pool_ref[BLKF_POOL];
+	unsigned long reconnects;
+};
+
+/* The nth disk in the store (0: the first), connected: 0, or -1 (said). */
+int blkf_open(struct blkf_dev *d, unsigned int nth, const struct blkf_opts *o);
+/* Through Closing to Closed. */
+void blkf_close(struct blkf_dev *d);
+/*
+ * Start op (BLKIF_OP_*) on sector (in units of d->unit) for len bytes of
+ * buf (a page-aligned buffer of ours; for a discard, only len counts) on
+ * queue qi: the request's tag, or -1 if that queue is full, -2 if it does
+ * not fit in one request.
+ */
+int blkf_submit(struct blkf_dev *d, unsigned int qi, uint8_t op, uint64_t sector,
+    void *buf, size_t len);
+/* The next finished request: 1 with its tag and BLKIF_RSP_* status, 0
+ * none within timeout_ns. A backend that went away is reconnected to
+ * meanwhile, and what was in flight is sent again. */
+int blkf_reap(struct blkf_dev *d, int *tag, int *status, uint64_t timeout_ns);
+/* Submit and wait (chunked into requests as big as allowed): the status. */
+int blkf_sync(struct blkf_dev *d, uint8_t op, uint64_t sector, void *buf, size_t len);
+/* A request exactly as given (for the hostile suite): its status, or -1 if
+ * no response came. */
+int blkf_raw(struct blkf_dev *d, const void *req);
+/* The grant reference of one of our pages, granted to dom0 (ro or not). */
+grant_ref_t blkf_grant(unsigned long pfn, bool readonly);
+void blkf_ungrant(grant_ref_t ref);
+
+#endif

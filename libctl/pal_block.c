@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* pal block-attach, block-detach, block-list: a running domain's disks. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pal.h"
+
+/* The domain's id, through the hypervisor; and the store. */
+static int open_both(const char *dom, uint32_t *domid, struct palctl_xs *x)
+{
+	struct palctl c;
+	int ret;
+
+	if (pal_connect(&c) < 0)
+		return -1;
+	ret = palctl_lookup(&c, dom, domid);
+	palctl_close(&c);
+	if (ret < 0)
+		return pal_err("%s: %s", dom, palctl_strerror(ret)), -1;
+	if (palctl_xs_open(x) < 0)
+		return pal_err("the store is not running (start it with 'pal up')"), -1;
+	return 0;
+}
+
+int cmd_block_attach(int argc, char **argv)
+{
+	struct diskspec d;
+	struct palctl_xs x;
+	uint32_t domid;
+	char err[512];
+	int ret;
+
+	if (argc != 3)
+		return pal_usage_of("block-attach"), 2;
+	if (diskspec_parse(argv[2], &d, err, sizeof(err)) < 0)
+		return pal_err("disk '%s': %s", argv[2], err);
+	if (open_both(argv[1], &domid, &x) < 0)
+		return 1;
+	ret = pal_disk_attach(&x, domid, &d, err, sizeof(err));
+	palctl_xs_close(&x);
+	if (ret < 0)
+		return pal_err("%s", err);
+	printf("attached %s to domain %u\n", d.vdev, domid);
+	return 0;
+}
+
+int cmd_block_detach(int argc, char **argv)
+{
+	bool force = argc == 4 && strcmp(argv[1], "-f") == 0;
+	struct palctl_xs x;
+	uint32_t domid, devid;
+	char err[256];
+	int ret;
+
+	if (argc != 3 + force)
+		return pal_usage_of("block-detach"), 2;
+	if (vdev_to_devid(argv[2 + force], &devid) < 0)
+		return pal_err("bad vdev '%s' (xvda, hdb, sdc2, or a number)", argv[2 + force]);
+	if (open_both(argv[1 + force], &domid, &x) < 0)
+		return 1;
+	ret = pal_disk_detach(&x, domid, devid, force, err, sizeof(err));
+	palctl_xs_close(&x);
+	if (ret < 0)
+		return pal_err("%s", err);
+	printf("detached %s from domain %u\n", argv[2 + force], domid);
+	return 0;
+}
+
+static const char *state_name(const char *s)
+{
+	static const char *const names[] = { "unknown", "initialising", "initwait",
+	    "initialised", "connected", "closing", "closed" };
+	long v = strtol(s, NULL, 10);
+
+	return v >= 0 && v <= 6 ? names[v] : "?";
+}
+
+/* The node at the path fmt makes, or "-". */
+static void read_or_dash(struct palctl_xs *x, char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void read_or_dash(struct palctl_xs *x, char *buf, size_t n, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (palctl_xs_read(x, path, buf, n) < 0)
+		snprintf(buf, n, "-");
+}
+
+int cmd_block_list(int argc, char **argv)
+{
+	char path[96], *ids = NULL, dev[32], mode[8], params[1024], be[16], fe[16];
+	struct palctl_xs x;
+	uint32_t domid;
+	const char *id;
+	int n, i;
+
+	if (argc != 2)
+		return pal_usage_of("block-list"), 2;
+	if (open_both(argv[1], &domid, &x) < 0)
+		return 1;
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u", domid);
+	n = palctl_xs_children(&x, path, &ids);
+	printf("%-8s %-10s %-6s %-13s %-13s %s\n", "Vdev", "Devid", "Access", "Backend",
+	    "Frontend", "Target");
+	for (i = 0, id = ids; i < n; i++, id += strlen(id) + 1) {
+		read_or_dash(&x, dev, sizeof(dev), "%s/%s/dev", path, id);
+		read_or_dash(&x, mode, sizeof(mode), "%s/%s/mode", path, id);
+		read_or_dash(&x, params, sizeof(params), "%s/%s/params", path, id);
+		read_or_dash(&x, be, sizeof(be), "%s/%s/state", path, id);
+		read_or_dash(&x, fe, sizeof(fe), "/local/domain/%u/device/vbd/%s/state",
+		    domid, id);
+		printf("%-8s %-10s %-6s %-13s %-13s %s\n", dev, id,
+		    strcmp(mode, "w") == 0 ? "rw" : "ro", state_name(be), state_name(fe), params);
+	}
+	free(ids);
+	palctl_xs_close(&x);
+	return 0;
+}
