@@ -49,8 +49,11 @@ static int probe(struct xb_dev *xb)
 	bool ro;
 	int ret;
 
-	if (d == NULL && (d = xb->priv = calloc(1, sizeof(*d))) == NULL)
-		return -ENOMEM;
+	if (d == NULL) {
+		if ((d = xb->priv = calloc(1, sizeof(*d))) == NULL)
+			return -ENOMEM;
+		d->im.fd = -1;
+	}
 	d->xb = xb;
 	for (i = 0; i < BLK_MAX_QUEUES; i++) {
 		d->q[i].dev = d;

@@ -89,17 +89,19 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	struct epoll_event evs[64];
-	bool foreground = false;
+	bool foreground = false, debug = getenv("PALBLKBACK_DEBUG") != NULL;
 	char logp[256];
 	int c, n, i, ret, afd, lfd;
 
-	while ((c = getopt(argc, argv, "fr:")) != -1) {
-		if (c == 'f')
+	while ((c = getopt(argc, argv, "dfr:")) != -1) {
+		if (c == 'd')
+			debug = true;
+		else if (c == 'f')
 			foreground = true;
 		else if (c == 'r')
 			setenv("PALISADE_RUNDIR", optarg, 1);
 		else {
-			fprintf(stderr, "usage: palblkback [-f] [-r rundir]\n");
+			fprintf(stderr, "usage: palblkback [-d] [-f] [-r rundir]\n");
 			return 2;
 		}
 	}
@@ -109,7 +111,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	rundir_path(logp, sizeof(logp), "palblkback.log");
-	if (log_init("palblkback", logp, LOG_LVL_INFO) < 0) {
+	if (log_init("palblkback", logp, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO) < 0) {
 		fprintf(stderr, "palblkback: cannot open %s: %s\n", logp, strerror(errno));
 		return 1;
 	}

@@ -71,6 +71,8 @@ static void respond(struct blk_queue *q, const struct blk_req *r, int status)
 {
 	blkif_response_t *rsp = RING_GET_RESPONSE(&q->ring, q->ring.rsp_prod_pvt);
 
+	log_debug("d%u q%u: response %llu: %d (rsp_prod_pvt %u)", q->dev->xb->fe, q->idx,
+	    (unsigned long long)r->id, status, q->ring.rsp_prod_pvt);
 	/* Written field by field: nothing is read back from the ring. */
 	rsp->id = r->id;
 	rsp->operation = r->operation;
@@ -345,6 +347,8 @@ static void take(struct blk_queue *q)
 			q->free = f->next;
 			q->inflight++;
 			RING_COPY_REQUEST(&q->ring, q->ring.req_cons, &raw);
+			log_debug("d%u q%u: request %u: op %u id %llu", q->dev->xb->fe, q->idx,
+			    q->ring.req_cons, raw.operation, (unsigned long long)raw.id);
 			q->ring.req_cons++;
 			q->dev->requests++;
 			f->status = BLKIF_RSP_OKAY;

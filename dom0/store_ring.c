@@ -5,12 +5,11 @@
  * event channel, mapped and bound through palisade-hv for each domain dom0
  * introduces. Every index in the page is the guest's and untrusted: read
  * once, checked against the ring's size, and a violation ends that guest's
- * connection only. A request is taken only once it is whole, and leaves
- * the ring only once its reply is in the response ring; replies go
- * straight into the response ring while there is room. A guest that leaves
- * its replies unread is not read from until it catches up, and the watch
- * events it would be sent meanwhile are dropped (XSA-326/416: it cannot
- * make palstored grow).
+ * connection only. A request leaves the ring only once it is whole and
+ * handled; replies go straight into the response ring while there is
+ * room. A guest that leaves its replies unread is not read from until it
+ * catches up, and the watch events it would be sent meanwhile are dropped
+ * (XSA-326/416: it cannot make palstored grow).
  */
 #include "config.h"
 
@@ -32,7 +31,6 @@
 struct ring {
 	bool used, dead, dropped;
 	uint32_t domid;
-	XENSTORE_RING_IDX cons;		/* requests taken; req_cons lags (see ring_pull) */
 	struct xenstore_domain_interface *intf;
 	uint32_t gnt_handle;
 	struct palctl_evtchn ev;
@@ -108,13 +106,6 @@ static void ring_send(void *opaque, const struct xsd_sockmsg *h, const void *pay
 		palctl_evtchn_notify(&r->ev);
 }
 
-/* Requests taken are consumed once nothing of their replies waits. */
-static void ring_consumed(struct ring *r)
-{
-	if (r->out.len == 0 && r->intf->req_cons != r->cons)
-		__atomic_store_n(&r->intf->req_cons, r->cons, __ATOMIC_RELEASE);
-}
-
 /* Copy n bytes at index at of the request ring. */
 static void ring_peek(const struct xenstore_domain_interface *in,
     XENSTORE_RING_IDX at, void *dst, size_t n)
@@ -126,37 +117,31 @@ static void ring_peek(const struct xenstore_domain_interface *in,
 	memcpy((uint8_t *)dst + first, in->req, n - first);
 }
 
-/*
- * Handle every whole request in the ring, while the guest reads replies.
- * A request is consumed (req_cons moves past it) only once its reply is
- * in the response ring: if palstored dies before that, the request is
- * still in the ring when it comes back, and is handled again (every
- * request a guest can make may be repeated: writes, removals and watches
- * end the same, and a transaction did not survive anyway).
- */
+/* Handle every whole request in the ring, while the guest reads replies. */
 static bool ring_pull(struct ring *r)
 {
 	static uint8_t msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
 	struct xenstore_domain_interface *in = r->intf;
-	XENSTORE_RING_IDX prod;
+	XENSTORE_RING_IDX cons, prod;
 	struct xsd_sockmsg h;
 	bool moved = false;
 	unsigned int budget;
 
 	/* A full ring's worth at most per event: bounded by the ring's size. */
 	for (budget = XENSTORE_RING_SIZE / sizeof(h); budget > 0 && !r->dead; budget--) {
-		if (r->out.len > 0)
-			break;		/* replies not in its ring yet: wait for it */
+		if (r->out.len > OUT_MAX / 2)
+			break;		/* it is not reading: neither are we */
+		cons = in->req_cons;	/* ours */
 		prod = __atomic_load_n(&in->req_prod, __ATOMIC_ACQUIRE);
-		if (prod - r->cons > XENSTORE_RING_SIZE) {
+		if (prod - cons > XENSTORE_RING_SIZE) {
 			log_warnx("d%u: store ring: request indices %u/%u", r->domid,
-			    r->cons, prod);
+			    cons, prod);
 			r->dead = true;
 			break;
 		}
-		if (prod - r->cons < sizeof(h))
+		if (prod - cons < sizeof(h))
 			break;
-		ring_peek(in, r->cons, &h, sizeof(h));
+		ring_peek(in, cons, &h, sizeof(h));
 		if (h.len > XENSTORE_PAYLOAD_MAX) {
 			log_warnx("d%u: a %u-byte store request", r->domid, h.len);
 			r->dead = true;
@@ -168,15 +153,15 @@ static bool ring_pull(struct ring *r)
 			r->dead = true;
 			break;
 		}
-		if (prod - r->cons < sizeof(h) + h.len)
+		if (prod - cons < sizeof(h) + h.len)
 			break;
-		ring_peek(in, r->cons, msg, sizeof(h) + h.len);
-		r->cons += (XENSTORE_RING_IDX)(sizeof(h) + h.len);
+		ring_peek(in, cons, msg, sizeof(h) + h.len);
+		__atomic_store_n(&in->req_cons, cons + (XENSTORE_RING_IDX)(sizeof(h) + h.len),
+		    __ATOMIC_RELEASE);
 		moved = true;
 		memcpy(&h, msg, sizeof(h));	/* the copy, not the ring, from here */
 		if (xs_handle(r->conn, &h, msg + sizeof(h)) < 0)
 			r->dead = true;
-		ring_consumed(r);
 	}
 	return moved;
 }
@@ -203,10 +188,8 @@ void ring_event(uint64_t data)
 		return;
 	palctl_evtchn_wait(&r->ev, 0);
 	notify = ring_push(r);
-	ring_consumed(r);
 	notify |= ring_pull(r);
 	notify |= ring_push(r);
-	ring_consumed(r);
 	if (r->out.len == 0)
 		r->dropped = false;
 	if (notify && !r->dead)
@@ -259,7 +242,6 @@ static void ring_open(uint32_t domid, uint32_t port)
 	}
 	r->used = true;
 	r->domid = domid;
-	r->cons = r->intf->req_cons;
 	r->conn = xs_conn_new(store, domid, ring_send, r);
 	ev.data.u64 = RING_EVENT | i;
 	if (r->conn == NULL || epoll_ctl(ep, EPOLL_CTL_ADD, r->ev.event_fd, &ev) < 0) {

@@ -279,7 +279,7 @@ static void ctl_handle(int conn, const struct ctl_msg *m, struct ctl_msg *rep,
 	case CTL_GNT_UNMAP:
 		ret = xsm_check(XSM_GRANT_UNMAP, &ctl_dom0, NULL);
 		if (ret == 0)
-			ret = gnt_unmap_dom0(b->gnt.handle);
+			ret = gnt_unmap_dom0_by(b->gnt.handle, conn);
 		break;
 	case CTL_XSM_LOAD:
 		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);

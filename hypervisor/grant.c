@@ -122,13 +122,22 @@ void gnt_unpin(struct domain *g, uint32_t ref, bool write)
 
 /* --- dom0's mappings ----------------------------------------------------- */
 
+/*
+ * A handle is its slot plus GNT_MAX_MAPS times the slot's generation, so
+ * a handle kept after its mapping went (with its domain, say) can never
+ * name the slot's next mapping, which may be another process's.
+ */
 struct gnt_map {
 	bool used;
 	bool readonly;
 	uint32_t domid, ref;
 	uint64_t frame;
 	int conn;			/* the control connection it is for, or -1 */
+	uint32_t gen;
 };
+
+#define SLOT(h) ((h) % GNT_MAX_MAPS)
+#define GEN(h) ((h) / GNT_MAX_MAPS)
 
 static struct gnt_map maps[GNT_MAX_MAPS];
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -176,16 +185,20 @@ int gnt_map_dom0(uint32_t domid, uint32_t ref, bool readonly, uint32_t *handle,
 	}
 	pthread_mutex_lock(&g->lock);
 	st = gnt_pin(g, ref, 0, !readonly);
-	if (st == GNTST_okay)
+	if (st == GNTST_okay) {
+		uint32_t gen = (maps[h].gen + 1) % (UINT32_MAX / GNT_MAX_MAPS);
+
 		maps[h] = (struct gnt_map){ true, readonly, domid, ref,
-		    g->gnt_active[ref].frame, -1 };
+		    g->gnt_active[ref].frame, -1, gen };
+	}
 	pthread_mutex_unlock(&g->lock);
 	pthread_mutex_unlock(&maps_lock);
 	if (st != GNTST_okay) {
 		gwarn(g, "dom0 map of gref %u: status %d", ref, st);
 		return gntst_to_errno(st);
 	}
-	ret = memshare_get(g, maps[h].frame, fd);
+	h += maps[h].gen * GNT_MAX_MAPS;
+	ret = memshare_get(g, maps[SLOT(h)].frame, fd);
 	if (ret == 0 && readonly && (*fd = reopen_readonly(*fd)) < 0)
 		ret = -XEN_ENOMEM;
 	if (ret < 0) {
@@ -198,16 +211,23 @@ int gnt_map_dom0(uint32_t domid, uint32_t ref, bool readonly, uint32_t *handle,
 
 int gnt_unmap_dom0(uint32_t handle)
 {
+	return gnt_unmap_dom0_by(handle, GNT_ANY_CONN);
+}
+
+int gnt_unmap_dom0_by(uint32_t handle, int conn)
+{
 	struct gnt_map m;
 	struct domain *g;
+	uint32_t slot = SLOT(handle);
 
 	pthread_mutex_lock(&maps_lock);
-	if (handle >= GNT_MAX_MAPS || !maps[handle].used) {
+	if (!maps[slot].used || maps[slot].gen != GEN(handle) ||
+	    (conn != GNT_ANY_CONN && maps[slot].conn != conn)) {
 		pthread_mutex_unlock(&maps_lock);
 		return -XEN_EINVAL;
 	}
-	m = maps[handle];
-	maps[handle].used = false;
+	m = maps[slot];
+	maps[slot].used = false;
 	pthread_mutex_unlock(&maps_lock);
 	g = domain_get(m.domid);
 	if (g == NULL)
@@ -224,8 +244,8 @@ int gnt_unmap_dom0(uint32_t handle)
 void gnt_dom0_owner(uint32_t handle, int conn)
 {
 	pthread_mutex_lock(&maps_lock);
-	if (handle < GNT_MAX_MAPS && maps[handle].used)
-		maps[handle].conn = conn;
+	if (maps[SLOT(handle)].used && maps[SLOT(handle)].gen == GEN(handle))
+		maps[SLOT(handle)].conn = conn;
 	pthread_mutex_unlock(&maps_lock);
 }
 
@@ -239,7 +259,7 @@ void gnt_dom0_release(int conn)
 		mine = maps[h].used && maps[h].conn == conn;
 		pthread_mutex_unlock(&maps_lock);
 		if (mine)
-			gnt_unmap_dom0(h);
+			gnt_unmap_dom0(h + maps[h].gen * GNT_MAX_MAPS);
 	}
 }
 

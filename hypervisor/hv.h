@@ -369,6 +369,9 @@ bool gnt_frame_is_table(struct domain *d, uint64_t mfn);
 int gnt_map_dom0(uint32_t domid, uint32_t ref, bool readonly, uint32_t *handle,
     int *fd);
 int gnt_unmap_dom0(uint32_t handle);
+/* The same, only if conn (a control connection) holds it. */
+#define GNT_ANY_CONN (-2)
+int gnt_unmap_dom0_by(uint32_t handle, int conn);
 void gnt_dom0_owner(uint32_t handle, int conn);	/* unmapped when conn closes */
 void gnt_dom0_release(int conn);
 /* Pin ref of granter g for domain dom (g->lock held); a GNTST_ code. */

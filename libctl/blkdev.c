@@ -21,10 +21,13 @@
 
 #define BACKEND_SOCKET "palblkback.sock"
 
-/* Is there a vbd (other than fe's devid) serving path, and writable? */
-static int image_user(struct palctl_xs *x, const char *path, uint32_t fe, uint32_t devid,
-    bool *writable, uint32_t *who)
+/* Is there a vbd (other than fe's devid) of a live domain serving path,
+ * and writable? (A gone domain's directory may linger a moment, until
+ * palstored notices.) */
+static int image_user(struct palctl *c, struct palctl_xs *x, const char *path,
+    uint32_t fe, uint32_t devid, bool *writable, uint32_t *who)
 {
+	struct ctl_domain_info info;
 	char *fes = NULL, *ids = NULL, p[256], v[PATH_MAX];
 	const char *f, *i;
 	int nf, ni, a, b, found = 0;
@@ -34,8 +37,9 @@ static int image_user(struct palctl_xs *x, const char *path, uint32_t fe, uint32
 		snprintf(p, sizeof(p), "/local/domain/0/backend/vbd/%s", f);
 		ni = palctl_xs_children(x, p, &ids);
 		for (b = 0, i = ids; b < ni && !found; b++, i += strlen(i) + 1) {
-			if ((uint32_t)strtoul(f, NULL, 10) == fe &&
-			    (uint32_t)strtoul(i, NULL, 10) == devid)
+			if (((uint32_t)strtoul(f, NULL, 10) == fe &&
+			    (uint32_t)strtoul(i, NULL, 10) == devid) ||
+			    palctl_domain_info(c, (uint32_t)strtoul(f, NULL, 10), &info) < 0)
 				continue;
 			snprintf(p, sizeof(p), "/local/domain/0/backend/vbd/%s/%s/params", f, i);
 			if (palctl_xs_read(x, p, v, sizeof(v)) < 0 || strcmp(v, path) != 0)
@@ -52,8 +56,8 @@ static int image_user(struct palctl_xs *x, const char *path, uint32_t fe, uint32
 	return found;
 }
 
-int pal_disk_attach(struct palctl_xs *x, uint32_t domid, const struct diskspec *d,
-    char *err, size_t n)
+int pal_disk_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid,
+    const struct diskspec *d, char *err, size_t n)
 {
 	char real[PATH_MAX], p[128], ssz[32] = "disk-sector-size=0", params[PATH_MAX + 8];
 	char devid[32], vdev[32];
@@ -75,7 +79,7 @@ int pal_disk_attach(struct palctl_xs *x, uint32_t domid, const struct diskspec *
 	if (palctl_xs_read(x, p, vdev, sizeof(vdev)) == 0)
 		return snprintf(err, n, "vdev %s is already attached to domain %u", d->vdev,
 		    domid), -EBUSY;
-	if (image_user(x, real, domid, d->devid, &other_rw, &who) &&
+	if (image_user(c, x, real, domid, d->devid, &other_rw, &who) &&
 	    (other_rw || !d->readonly))
 		return snprintf(err, n, "disk %s: %s is already attached to domain %u%s",
 		    d->vdev, real, who, other_rw ? " writable" : ""), -EBUSY;

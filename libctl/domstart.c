@@ -111,8 +111,8 @@ static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg
 
 /* Tell the store about the domain, if palstored runs (a hypervisor alone,
  * as some tests use it, has no store), and offer its disks. */
-static int store_introduce(const struct domcfg *cfg, const struct ctl_vcpu_context *ctx,
-    char *err, size_t n)
+static int store_introduce(struct palctl *c, const struct domcfg *cfg,
+    const struct ctl_vcpu_context *ctx, char *err, size_t n)
 {
 	const uint8_t *u = cfg->uuid;
 	struct palctl_xs x;
@@ -140,7 +140,7 @@ static int store_introduce(const struct domcfg *cfg, const struct ctl_vcpu_conte
 		start_err(err, n, ret, "cannot introduce domain %u to the store: %s",
 		    ctx->domid, strerror(-ret));
 	for (i = 0; ret == 0 && i < cfg->ndisks; i++)
-		ret = pal_disk_attach(&x, ctx->domid, &cfg->disks[i], err, n);
+		ret = pal_disk_attach(c, &x, ctx->domid, &cfg->disks[i], err, n);
 	palctl_xs_close(&x);
 	return ret;
 }
@@ -198,7 +198,7 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 			start_err(err, n, ret, "set vCPU context: %s", palctl_strerror(ret));
 	}
 	if (ret == 0)
-		ret = store_introduce(cfg, &ctx, err, n);
+		ret = store_introduce(c, cfg, &ctx, err, n);
 	if (ret < 0)
 		palctl_domid_op(c, CTL_DOMAIN_DESTROY, pd->domid, 0);
 	pd->console_pfn = ctx.console_pfn;

@@ -215,8 +215,8 @@ int vdev_to_devid(const char *vdev, uint32_t *devid);
  * checking the image, the vdev and the image's other users; take it back
  * (after the backend closed it, unless force). err says why not. */
 struct palctl_xs;
-int pal_disk_attach(struct palctl_xs *x, uint32_t domid, const struct diskspec *d,
-    char *err, size_t n);
+int pal_disk_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid,
+    const struct diskspec *d, char *err, size_t n);
 int pal_disk_detach(struct palctl_xs *x, uint32_t domid, uint32_t devid, bool force,
     char *err, size_t n);
 

@@ -186,11 +186,12 @@ void suite_blkro(void)
 static void whole(bool write)
 {
 	uint64_t seed = cmdline_ulong("seed", 1), mb = cmdline_ulong("mb", 8), at;
-	size_t chunk = dev.max_bytes < (1u << 20) ? dev.max_bytes : (1u << 20);
 	unsigned long bad = 0;
+	size_t chunk;
 	int st = 0;
 
 	open_dev();
+	chunk = dev.max_bytes < (1u << 20) ? dev.max_bytes : (1u << 20);
 	big = buffer(1u << 20);
 	scratch = buffer(1u << 20);
 	for (at = 0; at < mb << 20 && st == 0; at += chunk) {

@@ -31,8 +31,11 @@ start_palisade() {
 stop_palisade() {
 	"$PAL" down >/dev/null 2>&1
 	if [ "$failed" -ne 0 ] || [ -n "${VERBOSE:-}" ]; then
-		echo "--- palisade-hv.log"
-		cat "$PALISADE_RUNDIR/palisade-hv.log" 2>/dev/null | tail -n 60
+		for l in palisade-hv palstored palblkback; do
+			[ -f "$PALISADE_RUNDIR/$l.log" ] || continue
+			echo "--- $l.log"
+			tail -n 60 "$PALISADE_RUNDIR/$l.log"
+		done
 	fi
 	rm -rf "$PALISADE_RUNDIR"
 }
@@ -64,6 +67,7 @@ run_suite() {
 	timeout 120 "$PAL" create -c "$cfg" > "$out" 2>&1
 	rc=$?
 	sed "s/^/  [$name] /" "$out"
+	[ $rc -eq 124 ] && "$PAL" destroy "$name" >/dev/null 2>&1	# not to hold its devices
 	if [ $rc -ne 0 ]; then
 		nok "$name: pal create -c exited $rc"
 	elif grep -q '^FAIL' "$out"; then

@@ -33,17 +33,22 @@ static char *frame_of(struct domain *d, uint64_t pfn)
 	return (char *)d->ram + pfn * PAGE_SIZE;
 }
 
-/* dom0 maps a's writable grant ref and mmaps the page it gets. */
-static char *map_rw(uint32_t ref, uint32_t *h)
+/* dom0 maps d's writable grant ref and mmaps the page it gets. */
+static char *map_rw_of(struct domain *d, uint32_t ref, uint32_t *h)
 {
 	char *p;
 	int fd;
 
-	if (gnt_map_dom0(a->domid, ref, false, h, &fd) != 0)
+	if (gnt_map_dom0(d->domid, ref, false, h, &fd) != 0)
 		return NULL;
 	p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	return p == MAP_FAILED ? NULL : p;
+}
+
+static char *map_rw(uint32_t ref, uint32_t *h)
+{
+	return map_rw_of(a, ref, h);
 }
 
 static void setup_pair(void)
@@ -186,7 +191,8 @@ static void test_dom0_release(void)
 	CU_ASSERT_EQUAL(gentry(a, 8)->flags, GTF_permit_access);	/* unmapped */
 	CU_ASSERT_EQUAL(gentry(a, 9)->flags, GTF_permit_access | GTF_reading | GTF_writing);
 	CU_ASSERT_EQUAL(gnt_unmap_dom0(h1), -XEN_EINVAL);
-	CU_ASSERT_EQUAL(gnt_unmap_dom0(h2), 0);
+	CU_ASSERT_EQUAL(gnt_unmap_dom0_by(h2, 5), -XEN_EINVAL);	/* not 5's */
+	CU_ASSERT_EQUAL(gnt_unmap_dom0_by(h2, 6), 0);
 	munmap(p1, PAGE_SIZE);
 	munmap(p2, PAGE_SIZE);
 	drop_pair();
@@ -209,6 +215,34 @@ static void test_destroy_while_mapped(void)
 	CU_ASSERT_STRING_EQUAL(p, "still here");
 	CU_ASSERT_EQUAL(gnt_unmap_dom0(h), -XEN_EINVAL);
 	munmap(p, PAGE_SIZE);
+	drop_pair();
+}
+
+/* A handle kept after its domain went names nothing, even once its slot
+ * holds another domain's mapping (a daemon cleaning up late must not
+ * unmap what another daemon just mapped). */
+static void test_stale_handle(void)
+{
+	uint32_t old, new;
+	char *p, *q;
+
+	setup_pair();
+	grant(a, 8, 0, 40, 0);
+	p = map_rw(8, &old);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	fg_drop(a);
+	a = NULL;
+	gnt_init(b, 10, 11);
+	grant(b, 8, 0, 41, 0);
+	q = map_rw_of(b, 8, &new);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_EQUAL(new % GNT_MAX_MAPS, old % GNT_MAX_MAPS);	/* the same slot */
+	CU_ASSERT_NOT_EQUAL(new, old);
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(old), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(gentry(b, 8)->flags, GTF_permit_access | GTF_reading | GTF_writing);
+	CU_ASSERT_EQUAL(gnt_unmap_dom0(new), 0);
+	munmap(p, PAGE_SIZE);
+	munmap(q, PAGE_SIZE);
 	drop_pair();
 }
 
@@ -575,6 +609,7 @@ static CU_TestInfo tests[] = {
 	{ "bad grants, handles and domains", test_dom0_bad_grants },
 	{ "maptrack limit", test_maptrack_limit },
 	{ "granter destroyed while mapped", test_destroy_while_mapped },
+	{ "a stale handle names nothing", test_stale_handle },
 	{ "a connection's mappings go with it", test_dom0_release },
 	{ "dom0 grant copy through registered buffers", test_dom0_copy },
 	{ "grant copy", test_copy },
