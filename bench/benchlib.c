@@ -35,10 +35,23 @@ void bench_connect(struct palctl *c)
 void bench_domain(struct palctl *c, const char *name, unsigned int mem_mb,
     const char *cmdline, struct pal_domain *pd)
 {
+	bench_domain_disk(c, name, mem_mb, cmdline, NULL, pd);
+}
+
+void bench_domain_disk(struct palctl *c, const char *name, unsigned int mem_mb,
+    const char *cmdline, const char *disk, struct pal_domain *pd)
+{
 	struct domcfg cfg;
 	char err[512];
 
 	memset(&cfg, 0, sizeof(cfg));
+	if (disk != NULL) {
+		if (diskspec_parse(disk, &cfg.disks[0], err, sizeof(err)) < 0) {
+			fprintf(stderr, "bench: disk '%s': %s\n", disk, err);
+			exit(1);
+		}
+		cfg.ndisks = 1;
+	}
 	str_copy(cfg.name, name, sizeof(cfg.name));
 	str_copy(cfg.kernel, bench_kernel(), sizeof(cfg.kernel));
 	str_copy(cfg.cmdline, cmdline, sizeof(cfg.cmdline));

@@ -18,6 +18,9 @@ double bench_raw_exit_us(long n);
 /* Build a pvtest domain (paused, console attached); exits on failure. */
 void bench_domain(struct palctl *c, const char *name, unsigned int mem_mb,
     const char *cmdline, struct pal_domain *pd);
+/* The same with a disk (xl syntax). */
+void bench_domain_disk(struct palctl *c, const char *name, unsigned int mem_mb,
+    const char *cmdline, const char *disk, struct pal_domain *pd);
 /* Unpause and wait until it shuts down; seconds from unpause. */
 double bench_run_to_shutdown(struct palctl *c, uint32_t domid);
 void bench_connect(struct palctl *c);

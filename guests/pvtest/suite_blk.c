@@ -446,16 +446,17 @@ void suite_blkhostile(void)
  */
 void suite_blkbench(void)
 {
-	const char *mode = cmdline_get("mode"), *op = cmdline_get("op");
-	bool rnd = mode != NULL && strcmp(mode, "rand") == 0;
-	bool wr = op != NULL && strcmp(op, "write") == 0;
 	size_t bs = cmdline_ulong("bs", 4096);
 	unsigned long qd = cmdline_ulong("qd", 1), region = cmdline_ulong("mb", 64) << 20;
 	uint64_t secs = cmdline_ulong("seconds", 3), rng = 12345, t0, t1, end, n = 0;
 	uint64_t next = 0, inflight = 0;
+	const char *v = cmdline_get("mode");	/* (one buffer for every value) */
+	bool rnd = v != NULL && strcmp(v, "rand") == 0, wr;
 	uint8_t *bufs;
 	int tag, st, ret;
 
+	v = cmdline_get("op");
+	wr = v != NULL && strcmp(v, "write") == 0;
 	open_dev();
 	if (bs > dev.max_bytes)
 		bs = dev.max_bytes;

@@ -278,7 +278,7 @@ static void test_image(void)
 	/* What cannot be a disk, each said in a line. */
 	CU_ASSERT_NOT_EQUAL(blk_image_open(&im, "/nonexistent/img", false, 0, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
-	CU_ASSERT_NOT_EQUAL(blk_image_open(&im, dir, false, 0, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(blk_image_open(&im, dir, true, 0, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "neither a file nor a block device"));
 	CU_ASSERT_NOT_EQUAL(blk_image_open(&im, small, false, 0, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "smaller than one"));
