@@ -354,14 +354,18 @@ static int raw_indirect(uint8_t op, uint16_t nseg, grant_ref_t page_ref)
 void suite_blkhostile(void)
 {
 	uint64_t rng = cmdline_ulong("seed", 5) | 1, count = cmdline_ulong("count", 500), i;
-	unsigned long page = mm_alloc_page(), ipage = mm_alloc_page();
-	struct blkif_request_segment *iseg = pfn_to_virt(ipage);
-	grant_ref_t rw = blkf_grant(page, false), ro = blkf_grant(page, true);
-	grant_ref_t iref = blkf_grant(ipage, true), unused = GRANT_FRAMES_MAX * 512 - 1;
-	unsigned long answered = 0;
+	grant_ref_t rw, ro, iref, unused = GRANT_FRAMES_MAX * 512 - 1;
+	struct blkif_request_segment *iseg;
+	unsigned long answered = 0, page, ipage;
 	int st;
 
 	open_dev();
+	page = mm_alloc_page();
+	ipage = mm_alloc_page();
+	iseg = pfn_to_virt(ipage);
+	rw = blkf_grant(page, false);
+	ro = blkf_grant(page, true);
+	iref = blkf_grant(ipage, true);
 	back = buffer(4096);
 	check(raw_rw(99, 1, 0, rw, 0, 7) == BLKIF_RSP_EOPNOTSUPP, "an unknown operation");
 	check(raw_rw(BLKIF_OP_RESERVED_1, 1, 0, rw, 0, 7) == BLKIF_RSP_EOPNOTSUPP,
