@@ -132,6 +132,13 @@ static bool be_wait_state(struct blkf_dev *d, unsigned long want)
 
 /* --- rings ---------------------------------------------------------------- */
 
+/* The shared ring empty, and our indices with it. */
+static void ring_reset(struct blkf_queue *q)
+{
+	SHARED_RING_INIT((blkif_sring_t *)q->sring);
+	FRONT_RING_INIT(&q->ring, (blkif_sring_t *)q->sring, PAGE_SIZE * q->npages);
+}
+
 static int queue_setup(struct blkf_dev *d, struct blkf_queue *q)
 {
 	unsigned int i;
@@ -148,8 +155,7 @@ static int queue_setup(struct blkf_dev *d, struct blkf_queue *q)
 		q->refs[i] = blkf_grant(p, false);
 	}
 	q->sring = pfn_to_virt(pfn);
-	SHARED_RING_INIT((blkif_sring_t *)q->sring);
-	FRONT_RING_INIT(&q->ring, (blkif_sring_t *)q->sring, PAGE_SIZE * q->npages);
+	ring_reset(q);
 	q->size = RING_SIZE(&q->ring);
 	if (q->sh == NULL) {
 		/* Shadows: one page per entry for its indirect segments too. */
@@ -342,12 +348,8 @@ static void reconnect(struct blkf_dev *d)
 		poweroff(SHUTDOWN_crash);
 	}
 	fe_write(d, "state", "%d", XenbusStateInitialising);
-	for (i = 0; i < d->nq; i++) {
-		struct blkf_queue *q = &d->q[i];
-
-		SHARED_RING_INIT((blkif_sring_t *)q->sring);
-		FRONT_RING_INIT(&q->ring, (blkif_sring_t *)q->sring, PAGE_SIZE * q->npages);
-	}
+	for (i = 0; i < d->nq; i++)
+		ring_reset(&d->q[i]);
 	publish(d, &o);
 	fe_write(d, "state", "%d", XenbusStateInitialised);
 	if (!be_wait_state(d, XenbusStateConnected)) {

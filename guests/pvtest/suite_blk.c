@@ -91,6 +91,20 @@ static bool round_trip(uint64_t sector, size_t n, uint64_t seed, const char *wha
 	return bad < 0;
 }
 
+/* A write that also syncs (flush or barrier with data), read back. */
+static void synced_write(uint8_t op, uint64_t sector, size_t n, uint64_t seed,
+    const char *what)
+{
+	int st;
+
+	pattern(big, sector * dev.unit, n, seed);
+	st = blkf_sync(&dev, op, sector, big, n);
+	check(st == BLKIF_RSP_OKAY, "%s (%d)", what, st);
+	st = blkf_sync(&dev, BLKIF_OP_READ, sector, back, n);
+	check(st == 0 && mismatch(back, sector * dev.unit, n, seed, scratch) < 0,
+	    "%s: the data reads back", what);
+}
+
 void suite_blk(void)
 {
 	size_t sizes[] = { 0, 4096, 11 * 4096, 0 };
@@ -118,21 +132,10 @@ void suite_blk(void)
 	if (dev.flush) {
 		st = blkf_sync(&dev, BLKIF_OP_FLUSH_DISKCACHE, 0, NULL, 0);
 		check(st == BLKIF_RSP_OKAY, "flush (%d)", st);
-		pattern(big, 8 * dev.unit, 4096, 7);
-		st = blkf_sync(&dev, BLKIF_OP_FLUSH_DISKCACHE, 8, big, 4096);
-		check(st == BLKIF_RSP_OKAY, "flush with data (%d)", st);
-		st = blkf_sync(&dev, BLKIF_OP_READ, 8, back, 4096);
-		check(st == 0 && mismatch(back, 8 * dev.unit, 4096, 7, scratch) < 0,
-		    "the flushed data reads back");
+		synced_write(BLKIF_OP_FLUSH_DISKCACHE, 8, 4096, 7, "flush with data");
 	}
-	if (dev.barrier) {
-		pattern(big, 64 * dev.unit, 8192, 8);
-		st = blkf_sync(&dev, BLKIF_OP_WRITE_BARRIER, 64, big, 8192);
-		check(st == BLKIF_RSP_OKAY, "barrier write (%d)", st);
-		st = blkf_sync(&dev, BLKIF_OP_READ, 64, back, 8192);
-		check(st == 0 && mismatch(back, 64 * dev.unit, 8192, 8, scratch) < 0,
-		    "the barrier's data reads back");
-	}
+	if (dev.barrier)
+		synced_write(BLKIF_OP_WRITE_BARRIER, 64, 8192, 8, "barrier write");
 	if (dev.discard) {
 		s = 4096 / dev.unit * 100;
 		round_trip(s, 65536, 9, "before a discard");

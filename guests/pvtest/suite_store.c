@@ -18,19 +18,6 @@ static bool error_is(long r, const char *reply, const char *name)
 	return r < 0 && strcmp(reply, name) == 0;
 }
 
-/* XS_UNWATCH: path\0token\0 as one request. */
-static long unwatch(const char *path, const char *token)
-{
-	char buf[192], rep[16];
-	size_t pl = strlen(path) + 1, tl = strlen(token) + 1, rl = sizeof(rep);
-
-	if (pl + tl > sizeof(buf))
-		return -1;
-	memcpy(buf, path, pl);
-	memcpy(buf + pl, token, tl);
-	return xb_request(XS_UNWATCH, 0, buf, pl + tl, rep, &rl);
-}
-
 static void store_transaction(void)
 {
 	char id[16], rep[16], val[32];
@@ -146,7 +133,7 @@ static bool wait_value(const char *path, const char *want)
 		if (!ok && xb_event() == NULL)
 			break;
 	}
-	unwatch(path, "w");
+	xb_unwatch(path, "w");
 	return ok;
 }
 

@@ -190,7 +190,8 @@ const char *xb_event(void)
 	return h.type == XS_WATCH_EVENT ? buf : NULL;
 }
 
-long xb_watch(const char *path, const char *token)
+/* XS_WATCH or XS_UNWATCH: path\0token\0 as one request. */
+static long watch_op(uint32_t type, const char *path, const char *token)
 {
 	char buf[256], rep[16];
 	size_t pl = strlen(path) + 1, tl = strlen(token) + 1, rl = sizeof(rep);
@@ -199,7 +200,17 @@ long xb_watch(const char *path, const char *token)
 		return -1;
 	memcpy(buf, path, pl);
 	memcpy(buf + pl, token, tl);
-	return xb_request(XS_WATCH, 0, buf, pl + tl, rep, &rl);
+	return xb_request(type, 0, buf, pl + tl, rep, &rl);
+}
+
+long xb_watch(const char *path, const char *token)
+{
+	return watch_op(XS_WATCH, path, token);
+}
+
+long xb_unwatch(const char *path, const char *token)
+{
+	return watch_op(XS_UNWATCH, path, token);
 }
 
 unsigned long xb_read_ulong(const char *path, unsigned long def)

@@ -18,6 +18,7 @@ const char *xb_event(void);	/* the next watch event: "path\0token" */
 bool xb_event_pending(void);	/* one is there for xb_event (or coming) */
 /* Watch path with token: 0, or -1. */
 long xb_watch(const char *path, const char *token);
+long xb_unwatch(const char *path, const char *token);
 /* Read path as a number: def if it is missing or not one. */
 unsigned long xb_read_ulong(const char *path, unsigned long def);
 
