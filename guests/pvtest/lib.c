@@ -1,22 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "pvtest.h"
 
+/* rep stosb/movsb: the CPU's own fast string operations (a byte loop
+ * moved 1 GB/s, and block I/O through pvtest copies every byte). */
 void *memset(void *d, int c, size_t n)
 {
-	unsigned char *p = d;
+	void *p = d;
 
-	while (n--)
-		*p++ = (unsigned char)c;
+	asm volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
 	return d;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
+	void *dp = d;
 
-	while (n--)
-		*dp++ = *sp++;
+	asm volatile("rep movsb" : "+D"(dp), "+S"(s), "+c"(n) : : "memory");
 	return d;
 }
 
