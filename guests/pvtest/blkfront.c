@@ -307,8 +307,17 @@ int blkf_submit(struct blkf_dev *d, unsigned int qi, uint8_t op, uint64_t sector
 	s->done = false;
 	q->inflight++;
 	put_request(q, &req);
-	notify(q);
+	if (!d->batch)
+		notify(q);
 	return (int)(qi % d->nq) * 1024 + tag;
+}
+
+void blkf_push(struct blkf_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nq; i++)
+		notify(&d->q[i]);
 }
 
 /* A response for shadow s: its data out of the pool, its grants back. */

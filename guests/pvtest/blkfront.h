@@ -48,6 +48,7 @@ struct blkf_dev {
 	unsigned long pool_pfn;		/* BLKF_POOL pages from here */
 	grant_ref_t pool_ref[BLKF_POOL];
 	unsigned long reconnects;
+	bool batch;			/* blkf_submit leaves the push to blkf_push */
 };
 
 /* The nth disk in the store (0: the first), connected: 0, or -1 (said). */
@@ -62,6 +63,9 @@ void blkf_close(struct blkf_dev *d);
  */
 int blkf_submit(struct blkf_dev *d, unsigned int qi, uint8_t op, uint64_t sector,
     void *buf, size_t len);
+/* Requests submitted with d->batch set go to the backend (one
+ * notification per queue, if it is asleep). */
+void blkf_push(struct blkf_dev *d);
 /* The next finished request: 1 with its tag and BLKIF_RSP_* status, 0
  * none within timeout_ns. A backend that went away is reconnected to
  * meanwhile, and what was in flight is sent again. */
