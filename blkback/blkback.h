@@ -32,6 +32,7 @@
 #define BLK_SEGS_PER_PAGE	(4096 / sizeof(struct blkif_request_segment))
 #define BLK_MAX_INDIRECT_PAGES	((BLK_MAX_INDIRECT + BLK_SEGS_PER_PAGE - 1) / BLK_SEGS_PER_PAGE)
 #define BLK_MAX_PERSISTENT	256	/* grants kept mapped, per device */
+#define BLK_MAP_FAILURES	64	/* failed attempts before we stop trying */
 #define BLK_BOUNCE_PAGES	2048	/* 8 MiB of grant-copy buffer per queue */
 
 /* --- request.c ------------------------------------------------------- */
@@ -197,7 +198,7 @@ struct blk_dev {
 	unsigned int nqueues;
 	struct blk_queue q[BLK_MAX_QUEUES];
 	struct blk_pgrant pg[BLK_MAX_PERSISTENT];	/* sorted by gref */
-	unsigned int npg;
+	unsigned int npg, map_failures;
 	uint64_t requests, errors;
 };
 

@@ -145,6 +145,7 @@ static void disconnect(struct xb_dev *xb)
 		palctl_gnt_unmap(&blk_ctl, d->pg[i].handle);
 	}
 	d->npg = 0;
+	d->map_failures = 0;
 	log_info("d%u vbd %u: disconnected (%llu requests, %llu refused)", xb->fe,
 	    xb->devid, (unsigned long long)d->requests, (unsigned long long)d->errors);
 }
@@ -247,11 +248,17 @@ uint8_t *blk_pgrant_get(struct blk_dev *d, grant_ref_t gref)
 
 	if (found)
 		return d->pg[at].va;
-	if (d->npg == BLK_MAX_PERSISTENT)
-		return NULL;		/* full: this one is copied */
+	if (d->npg == BLK_MAX_PERSISTENT || d->map_failures >= BLK_MAP_FAILURES)
+		return NULL;		/* full, or not worth trying: copied */
 	fd = palctl_gnt_map(&blk_ctl, d->xb->fe, gref, false, &handle);
-	if (fd < 0)
-		return NULL;		/* e.g. granted read-only: copied */
+	if (fd < 0) {
+		/* e.g. granted read-only: copied. A frontend whose grants keep
+		 * failing must not cost a map attempt per segment. */
+		if (++d->map_failures == BLK_MAP_FAILURES)
+			log_warnx("d%u vbd %u: %u grants could not be kept mapped: copying "
+			    "from now on", d->xb->fe, d->xb->devid, BLK_MAP_FAILURES);
+		return NULL;
+	}
 	va = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (va == MAP_FAILED) {
