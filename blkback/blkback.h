@@ -6,6 +6,7 @@
  *
  *   request.c  checking a request copied off the ring (pure: unit-tested
  *              and fuzzed)
+ *   negotiate.c  what a frontend's choices and a disk come to (pure)
  *   image.c    the disk image: opening, geometry, read-only
  *   aio.c      the process's io_uring
  *   queue.c    one ring of one device: requests in, I/O out, responses
@@ -100,6 +101,28 @@ int blk_image_open(struct blk_image *im, const char *path, bool readonly,
 void blk_image_close(struct blk_image *im);
 /* Punch out [off, off + len): 0 or -errno. */
 int blk_image_discard(struct blk_image *im, uint64_t off, uint64_t len);
+
+/* --- negotiate.c ------------------------------------------------------ */
+
+#define BLK_PROTO_NATIVE "x86_64-abi"
+
+/* The frontend's choices as it wrote them, defaults for what it did not
+ * write, -1 for what is not a number. */
+struct blk_fe_choice {
+	long order, queues, persistent, large;
+	char protocol[32];
+};
+
+/* What a connection is made of. */
+struct blk_conn {
+	unsigned int order, queues;
+	bool persistent;
+	struct blk_geom g;
+};
+
+/* 0, or -EINVAL with why (a bad choice of the frontend's). */
+int blk_negotiate(const struct blk_fe_choice *fe, const struct blk_image *im,
+    struct blk_conn *c, const char **why);
 
 /* --- aio.c -------------------------------------------------------------- */
 

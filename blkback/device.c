@@ -18,8 +18,6 @@
 #include "palisade/log.h"
 #include "blkback.h"
 
-#define PROTO_NATIVE "x86_64-abi"
-
 static long read_fe_num(struct xb_dev *xb, const char *key, long def)
 {
 	char buf[32], *end;
@@ -109,7 +107,7 @@ static int probe(struct xb_dev *xb)
 static int read_ring(struct xb_dev *xb, unsigned int q, unsigned int nq,
     unsigned int order, struct blk_frontend_ring *fr)
 {
-	char key[48], prefix[16] = "";
+	char key[64], prefix[24] = "";
 	unsigned int i;
 	long v;
 
@@ -154,31 +152,29 @@ static int connect(struct xb_dev *xb)
 {
 	struct blk_dev *d = xb->priv;
 	struct blk_frontend_ring fr;
-	char proto[32] = PROTO_NATIVE, err[200];
-	long order = read_fe_num(xb, "ring-page-order", 0);
-	long nq = read_fe_num(xb, "multi-queue-num-queues", 1);
-	bool large = read_fe_num(xb, "feature-large-sector-size", 0) == 1;
+	struct blk_fe_choice fe = {
+		.order = read_fe_num(xb, "ring-page-order", 0),
+		.queues = read_fe_num(xb, "multi-queue-num-queues", 1),
+		.persistent = read_fe_num(xb, "feature-persistent", 0),
+		.large = read_fe_num(xb, "feature-large-sector-size", 0),
+		.protocol = BLK_PROTO_NATIVE,
+	};
+	struct blk_conn c;
+	const char *why;
+	char err[200];
 	unsigned int i;
 
 	if (d == NULL || d->im.fd < 0)
 		return -EINVAL;
-	xb_dev_read_fe(xb, "protocol", proto, sizeof(proto));
-	if (strcmp(proto, PROTO_NATIVE) != 0) {
-		refuse(xb, "protocol '%s' (only " PROTO_NATIVE ")", proto);
+	xb_dev_read_fe(xb, "protocol", fe.protocol, sizeof(fe.protocol));
+	if (blk_negotiate(&fe, &d->im, &c, &why) < 0) {
+		refuse(xb, "%s", why);
 		return -EINVAL;
 	}
-	if (order < 0 || order > BLK_MAX_RING_ORDER || nq < 1 || nq > BLK_MAX_QUEUES) {
-		refuse(xb, "%s", "ring-page-order or multi-queue-num-queues out of range");
-		return -EINVAL;
-	}
-	d->persistent = read_fe_num(xb, "feature-persistent", 0) == 1;
-	d->g = (struct blk_geom){
-		.unit = large ? d->im.sector_size : 512, .readonly = d->im.readonly,
-		.discard = d->im.can_discard, .max_indirect = BLK_MAX_INDIRECT,
-	};
-	d->g.sectors = d->im.size / d->g.unit;
-	for (i = 0; i < (unsigned int)nq; i++) {
-		if (read_ring(xb, i, (unsigned int)nq, (unsigned int)order, &fr) < 0) {
+	d->persistent = c.persistent;
+	d->g = c.g;
+	for (i = 0; i < c.queues; i++) {
+		if (read_ring(xb, i, c.queues, c.order, &fr) < 0) {
 			snprintf(err, sizeof(err), "queue %u: ring references or event channel missing", i);
 			goto fail;
 		}
@@ -190,9 +186,9 @@ static int connect(struct xb_dev *xb)
 	xb_dev_write(xb, "info", "%u", d->im.readonly ? VDISK_READONLY : 0);
 	xb_dev_write(xb, "sector-size", "%u", d->g.unit);
 	xb_dev_write(xb, "physical-sector-size", "%u", d->im.physical_sector_size);
-	log_info("d%u vbd %u: connected: %ld queue(s) of %u page(s)%s%s", xb->fe, xb->devid,
-	    nq, 1u << order, d->persistent ? ", persistent grants" : "",
-	    large ? ", large sectors" : "");
+	log_info("d%u vbd %u: connected: %u queue(s) of %u page(s)%s%s", xb->fe, xb->devid,
+	    c.queues, 1u << c.order, d->persistent ? ", persistent grants" : "",
+	    d->g.unit != 512 ? ", large sectors" : "");
 	return 0;
 fail:
 	refuse(xb, "%s", err);

@@ -174,6 +174,55 @@ static void test_discard(void)
 	CU_ASSERT_EQUAL(discard(&no, 0, 8, 0), BLKIF_RSP_ERROR);
 }
 
+/* The frontend's choices against what was offered. */
+static void test_negotiate(void)
+{
+	struct blk_image im = { .fd = -1, .size = 1 << 20, .sector_size = 4096,
+	    .physical_sector_size = 4096, .can_discard = true };
+	struct blk_fe_choice fe = { .order = 0, .queues = 1, .persistent = 0, .large = 0,
+	    .protocol = BLK_PROTO_NATIVE };
+	struct blk_conn c;
+
+	CU_ASSERT_EQUAL(blk_negotiate(&fe, &im, &c, &why), 0);
+	CU_ASSERT_EQUAL(c.order, 0);
+	CU_ASSERT_EQUAL(c.queues, 1);
+	CU_ASSERT_FALSE(c.persistent);
+	CU_ASSERT_EQUAL(c.g.unit, 512);		/* no large sectors: 512-byte units */
+	CU_ASSERT_EQUAL(c.g.sectors, 2048);
+	CU_ASSERT_TRUE(c.g.discard);
+	CU_ASSERT_EQUAL(c.g.max_indirect, BLK_MAX_INDIRECT);
+	fe = (struct blk_fe_choice){ .order = BLK_MAX_RING_ORDER, .queues = BLK_MAX_QUEUES,
+	    .persistent = 1, .large = 1, .protocol = BLK_PROTO_NATIVE };
+	CU_ASSERT_EQUAL(blk_negotiate(&fe, &im, &c, &why), 0);
+	CU_ASSERT_EQUAL(c.order, BLK_MAX_RING_ORDER);
+	CU_ASSERT_EQUAL(c.queues, BLK_MAX_QUEUES);
+	CU_ASSERT_TRUE(c.persistent);
+	CU_ASSERT_EQUAL(c.g.unit, 4096);
+	CU_ASSERT_EQUAL(c.g.sectors, 256);
+	fe.persistent = 2;			/* not "1": not persistent */
+	CU_ASSERT_EQUAL(blk_negotiate(&fe, &im, &c, &why), 0);
+	CU_ASSERT_FALSE(c.persistent);
+	/* Refused: beyond what was offered, not numbers, another ABI. */
+	fe.order = BLK_MAX_RING_ORDER + 1;
+	CU_ASSERT_EQUAL(blk_negotiate(&fe, &im, &c, &why), -EINVAL);
+	fe.order = -1;
+	CU_ASSERT_EQUAL(blk_negotiate(&fe, &im, &c, &why), -EINVAL);
+	fe.order = 0;
+	fe.queues = 0;
+	CU_ASSERT_EQUAL(blk_negotiate(&fe, &im, &c, &why), -EINVAL);
+	fe.queues = BLK_MAX_QUEUES + 1;
+	CU_ASSERT_EQUAL(blk_negotiate(&fe, &im, &c, &why), -EINVAL);
+	fe.queues = 1;
+	strcpy(fe.protocol, "x86_32-abi");
+	CU_ASSERT_EQUAL(blk_negotiate(&fe, &im, &c, &why), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "protocol"));
+	/* A read-only image makes a read-only geometry. */
+	strcpy(fe.protocol, BLK_PROTO_NATIVE);
+	im.readonly = true;
+	CU_ASSERT_EQUAL(blk_negotiate(&fe, &im, &c, &why), 0);
+	CU_ASSERT_TRUE(c.g.readonly);
+}
+
 static void test_vdev(void)
 {
 	uint32_t id;
@@ -295,6 +344,7 @@ static CU_TestInfo tests[] = {
 	{ "requests: read-only disks, 4096-byte sectors", test_readonly_and_large },
 	{ "requests: indirect segments", test_indirect },
 	{ "requests: discard", test_discard },
+	{ "feature negotiation", test_negotiate },
 	{ "vdev names", test_vdev },
 	{ "disk specifications", test_diskspec },
 	{ "images", test_image },
