@@ -216,7 +216,7 @@ struct blk_dev {
 	struct xb_dev *xb;
 	struct blk_image im;
 	struct blk_geom g;
-	char path[256];
+	char path[4096 + 1];		/* PATH_MAX, and one to see a longer one */
 	bool persistent;
 	unsigned int nqueues;
 	struct blk_queue q[BLK_MAX_QUEUES];

@@ -62,6 +62,10 @@ static int probe(struct xb_dev *xb)
 		refuse(xb, "%s", "no 'params' (the image) in the backend directory");
 		return -EINVAL;
 	}
+	if (strlen(d->path) == sizeof(d->path) - 1) {	/* cut short: not that file */
+		refuse(xb, "%s", "'params' is longer than a path may be");
+		return -EINVAL;
+	}
 	xb_dev_read(xb, "mode", mode, sizeof(mode));
 	xb_dev_read(xb, "disk-sector-size", ssz, sizeof(ssz));
 	ro = strcmp(mode, "r") == 0;
