@@ -32,7 +32,7 @@
 #define BLK_MAX_INDIRECT	256	/* segments in an indirect request: 1 MiB */
 #define BLK_SEGS_PER_PAGE	(4096 / sizeof(struct blkif_request_segment))
 #define BLK_MAX_INDIRECT_PAGES	((BLK_MAX_INDIRECT + BLK_SEGS_PER_PAGE - 1) / BLK_SEGS_PER_PAGE)
-#define BLK_MAX_PERSISTENT	256	/* grants kept mapped, per device */
+#define BLK_MAX_PERSISTENT	1024	/* grants kept mapped, per device */
 #define BLK_MAP_FAILURES	64	/* failed attempts before we stop trying */
 #define BLK_BOUNCE_PAGES	2048	/* 8 MiB of grant-copy buffer per queue */
 

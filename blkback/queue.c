@@ -234,7 +234,18 @@ static int fetch_indirect(struct blk_queue *q, struct blk_inflight *f, const cha
 {
 	struct ctl_gnt_copy_seg seg[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 	unsigned int i, n = f->req.nindirect;
+	uint8_t *to = q->bounce + bounce_off(INDIRECT_AREA, 0), *va;
 
+	/* A frontend keeps its indirect pages too: copied from our mapping
+	 * (then only the copy is read), no grant copy round trip. */
+	for (i = 0; q->dev->persistent && i < n; i++) {
+		if ((va = blk_pgrant_get(q->dev, f->req.indirect[i])) == NULL)
+			break;
+		memcpy(to + i * 4096u, va, 4096);
+	}
+	if (q->dev->persistent && i == n)
+		return blk_req_indirect(&q->dev->g, &f->req,
+		    (const struct blkif_request_segment *)to, why);
 	for (i = 0; i < n; i++)
 		seg[i] = (struct ctl_gnt_copy_seg){ .ref = f->req.indirect[i],
 		    .domid = (uint16_t)q->dev->xb->fe, .len = 4096, .buf = q->bounce_id,
@@ -248,8 +259,8 @@ static int fetch_indirect(struct blk_queue *q, struct blk_inflight *f, const cha
 			*why = "an indirect page is not granted to us";
 			return BLKIF_RSP_ERROR;
 		}
-	return blk_req_indirect(&q->dev->g, &f->req, (const struct blkif_request_segment *)
-	    (q->bounce + bounce_off(INDIRECT_AREA, 0)), why);
+	return blk_req_indirect(&q->dev->g, &f->req, (const struct blkif_request_segment *)to,
+	    why);
 }
 
 /* --- taking requests ------------------------------------------------------ */

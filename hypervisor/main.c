@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -87,6 +88,22 @@ static void main_loop(int lfd, int sfd)
 	}
 }
 
+/* Every page a backend keeps mapped is a memfd of ours (memshare.c), a
+ * thousand per disk with persistent grants: the soft limit's 1024 is not
+ * enough for a few guests. */
+static void raise_fd_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) < 0)
+			log_warn("cannot raise the open file limit");
+	}
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0)
+		log_info("open file limit %llu", (unsigned long long)r.rlim_cur);
+}
+
 int main(int argc, char **argv)
 {
 	const char *force_trap = NULL;
@@ -145,6 +162,7 @@ int main(int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
+	raise_fd_limit();
 	pthread_mutex_init(&hv.lock, NULL);
 	hv.boot_ns = now_ns();
 	time_calibrate_start();

@@ -27,6 +27,7 @@
 int vcpu_create(struct domain *d, unsigned int id)
 {
 	struct vcpu *v = calloc(1, sizeof(*v));
+	pthread_condattr_t attr;
 	int ret;
 
 	if (v == NULL)
@@ -34,7 +35,12 @@ int vcpu_create(struct domain *d, unsigned int id)
 	v->d = d;
 	v->id = id;
 	v->kernel_mode = true;
-	pthread_cond_init(&v->wake, NULL);
+	/* vcpu_wait's deadlines are CLOCK_MONOTONIC: with the default clock
+	 * every timed wait ended at once and a blocked vCPU spun. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&v->wake, &attr);
+	pthread_condattr_destroy(&attr);
 	v->fd = kvm_vcpu_create(d->vm_fd, id, &v->run);
 	if (v->fd < 0) {
 		ret = v->fd;

@@ -31,6 +31,7 @@ struct blkf_shadow {
 	unsigned int nseg;
 	grant_ref_t gref[BLKF_MAX_SEGS];
 	uint16_t pool[BLKF_MAX_SEGS];	/* pool page per segment, or NO_POOL */
+	bool registered;		/* buf is in the registered buffer */
 	void *indirect;			/* this entry's indirect page */
 	grant_ref_t indirect_ref;
 };
@@ -253,15 +254,19 @@ int blkf_submit(struct blkf_dev *d, unsigned int qi, uint8_t op, uint64_t sector
 	    ((op == BLKIF_OP_FLUSH_DISKCACHE || op == BLKIF_OP_WRITE_BARRIER) && len > 0);
 	unsigned int i, nseg = data ? (unsigned int)((len + PAGE_SIZE - 1) / PAGE_SIZE) : 0;
 	int tag = free_shadow(q);
+	bool reg = d->reg != NULL && (uint8_t *)buf >= d->reg &&
+	    (size_t)((uint8_t *)buf - d->reg) + nseg * PAGE_SIZE <= d->reg_pages * PAGE_SIZE &&
+	    ((uint8_t *)buf - d->reg) % PAGE_SIZE == 0;
 
 	if (data && (len > d->max_bytes || nseg > d->max_segs))
 		return -2;
 	/* Pool pages stay granted (the backend may keep them mapped): a
 	 * request waits for them rather than granting other pages. */
-	if (tag < 0 || (d->persistent && d->npool < nseg))
+	if (tag < 0 || (!reg && d->persistent && d->npool < nseg))
 		return -1;
 	s = &q->sh[tag];
 	memset(s->pool, 0xff, sizeof(s->pool[0]) * nseg);
+	s->registered = reg;
 	s->buf = buf;
 	s->len = len;
 	s->nseg = nseg;
@@ -271,7 +276,9 @@ int blkf_submit(struct blkf_dev *d, unsigned int qi, uint8_t op, uint64_t sector
 		size_t chunk = len - i * PAGE_SIZE < PAGE_SIZE ? len - i * PAGE_SIZE : PAGE_SIZE;
 		uint8_t *page = (uint8_t *)buf + i * PAGE_SIZE;
 
-		if (d->persistent) {
+		if (reg) {
+			s->gref[i] = d->reg_ref[(page - d->reg) / PAGE_SIZE];
+		} else if (d->persistent) {
 			s->pool[i] = d->pool[--d->npool];
 			s->gref[i] = d->pool_ref[s->pool[i]];
 			if (op != BLKIF_OP_READ)
@@ -336,7 +343,7 @@ static void complete(struct blkf_dev *d, struct blkf_shadow *s, int status)
 				memcpy(s->buf + i * PAGE_SIZE, pfn_to_virt(d->pool_pfn + s->pool[i]),
 				    chunk);
 			d->pool[d->npool++] = s->pool[i];
-		} else {
+		} else if (!s->registered) {
 			blkf_ungrant(s->gref[i]);
 		}
 	}
@@ -396,7 +403,8 @@ static void check_backend(struct blkf_dev *d)
 
 int blkf_reap(struct blkf_dev *d, int *tag, int *status, uint64_t timeout_ns)
 {
-	uint64_t end = system_time() + timeout_ns;
+	uint64_t now = system_time(), end = now + timeout_ns;
+	uint64_t spin = now + (d->poll_ns < timeout_ns ? d->poll_ns : timeout_ns);
 	evtchn_port_t ports[BLKF_MAX_QUEUES + 1];
 	struct sched_poll poll = { .nr_ports = d->nq + 1 };
 	unsigned int i, j;
@@ -428,8 +436,13 @@ int blkf_reap(struct blkf_dev *d, int *tag, int *status, uint64_t timeout_ns)
 				}
 		}
 		check_backend(d);
-		if (system_time() >= end)
+		now = system_time();
+		if (now >= end)
 			return 0;
+		if (now < spin) {
+			cpu_relax();
+			continue;
+		}
 		poll.timeout = end;
 		upcalls_off();
 		/* Ask to be told of the next response (rsp_event), then look. */
@@ -548,11 +561,12 @@ int blkf_open(struct blkf_dev *d, unsigned int nth, const struct blkf_opts *o)
 	d->discard = be_num(d, "feature-discard", 0) == 1;
 	if (d->persistent) {
 		d->pool_pfn = mm_alloc_page();
-		for (i = 1; i < BLKF_POOL; i++)
+		d->pool_size = o->pool > 0 && o->pool < BLKF_POOL ? o->pool : BLKF_POOL;
+		for (i = 1; i < d->pool_size; i++)
 			mm_alloc_page();
-		for (i = 0; i < BLKF_POOL; i++) {
+		for (i = 0; i < d->pool_size; i++) {
 			d->pool_ref[i] = blkf_grant(d->pool_pfn + i, false);
-			d->pool[d->npool++] = (uint16_t)(BLKF_POOL - 1 - i);
+			d->pool[d->npool++] = (uint16_t)(d->pool_size - 1 - i);
 		}
 	}
 	for (i = 0; i < d->nq; i++) {
@@ -576,6 +590,20 @@ int blkf_open(struct blkf_dev *d, unsigned int nth, const struct blkf_opts *o)
 	    d->unit, d->readonly ? " (read-only)" : "", d->nq, 1u << d->order, d->max_segs,
 	    d->persistent ? ", persistent grants" : "", d->flush ? ", flush" : "",
 	    d->barrier ? ", barrier" : "", d->discard ? ", discard" : "");
+	return 0;
+}
+
+int blkf_register(struct blkf_dev *d, void *buf, size_t len)
+{
+	unsigned int i, n = (unsigned int)((len + PAGE_SIZE - 1) / PAGE_SIZE);
+
+	if (d->reg != NULL || n > BLKF_MAX_REG || n > ngfree ||
+	    (uintptr_t)buf % PAGE_SIZE != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		d->reg_ref[i] = blkf_grant(virt_to_pfn((uint8_t *)buf + i * PAGE_SIZE), false);
+	d->reg = buf;
+	d->reg_pages = n;
 	return 0;
 }
 

@@ -14,10 +14,12 @@
 #define BLKF_MAX_ORDER 4
 #define BLKF_MAX_SEGS 256	/* per request, with indirect segments */
 #define BLKF_POOL 1024		/* pages kept granted (persistent grants) */
+#define BLKF_MAX_REG 1024	/* pages of a caller's registered buffer */
 
 struct blkf_opts {
 	unsigned int queues, order;	/* wanted; the backend may offer less */
 	bool persistent, indirect, large_sectors;
+	unsigned int pool;		/* pool pages, at most BLKF_POOL; 0: BLKF_POOL */
 };
 
 struct blkf_shadow;
@@ -47,12 +49,24 @@ struct blkf_dev {
 	unsigned int npool;
 	unsigned long pool_pfn;		/* BLKF_POOL pages from here */
 	grant_ref_t pool_ref[BLKF_POOL];
+	unsigned int pool_size;
+	uint8_t *reg;			/* the registered buffer: reg_pages pages */
+	unsigned int reg_pages;
+	grant_ref_t reg_ref[BLKF_MAX_REG];
 	unsigned long reconnects;
 	bool batch;			/* blkf_submit leaves the push to blkf_push */
+	uint64_t poll_ns;		/* blkf_reap spins this long before it blocks */
 };
 
 /* The nth disk in the store (0: the first), connected: 0, or -1 (said). */
 int blkf_open(struct blkf_dev *d, unsigned int nth, const struct blkf_opts *o);
+/*
+ * Keep the len bytes at buf (page-aligned, ours) granted for as long as
+ * the device is open: requests on them need neither grants of their own
+ * nor a copy through the pool, and a backend keeping persistent grants
+ * maps them once. One buffer per device; 0, or -1 (too big, no grants).
+ */
+int blkf_register(struct blkf_dev *d, void *buf, size_t len);
 /* Through Closing to Closed. */
 void blkf_close(struct blkf_dev *d);
 /*

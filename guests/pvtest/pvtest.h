@@ -74,5 +74,6 @@ unsigned long mm_first_free_pfn(void);
 
 static inline void barrier(void) { asm volatile("" ::: "memory"); }
 static inline void mb(void) { asm volatile("mfence" ::: "memory"); }
+static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
 
 #endif

@@ -18,6 +18,7 @@ static struct blkf_dev dev;
 static void open_dev(void)
 {
 	struct blkf_opts o = {
+		.pool = (unsigned int)cmdline_ulong("pool", 0),
 		.queues = (unsigned int)cmdline_ulong("queues", 1),
 		.order = (unsigned int)cmdline_ulong("order", 0),
 		.persistent = cmdline_ulong("persistent", 1) != 0,
@@ -113,9 +114,11 @@ void suite_blk(void)
 	int st, tags[16], t, done;
 
 	open_dev();
-	big = buffer(1u << 20);
-	back = buffer(1u << 20);
+	big = buffer(2u << 20);
+	back = big + (1u << 20);
 	scratch = buffer(1u << 20);
+	if (cmdline_ulong("reg", 0) != 0)
+		check(blkf_register(&dev, big, 2u << 20) == 0, "the data buffers registered");
 	sizes[0] = dev.unit;
 	sizes[3] = dev.max_bytes < (1u << 20) ? dev.max_bytes : (1u << 20);
 	check(dev.sectors > 0, "the disk has %llu sectors", (unsigned long long)dev.sectors);
@@ -471,11 +474,16 @@ void suite_blkbench(void)
 		qd = 64;
 	bufs = buffer(qd * bs);
 	memset(bufs, 0x5a, qd * bs);
+	if (cmdline_ulong("reg", 0) != 0 && blkf_register(&dev, bufs, qd * bs) != 0) {
+		check(0, "the benchmark's buffers registered");
+		return;
+	}
 	t0 = system_time();
 	end = t0 + secs * 1000000000ull;
 	/* Refill everything that finished, then one push: as a driver with a
 	 * request queue would. */
 	dev.batch = true;
+	dev.poll_ns = cmdline_ulong("poll", 0) * 1000;
 	while (system_time() < end || inflight > 0) {
 		while (inflight < qd && system_time() < end) {
 			uint64_t off = rnd ? (xorshift64(&rng) % (region / bs)) * bs : next;
@@ -502,7 +510,9 @@ void suite_blkbench(void)
 		}
 	}
 	dev.batch = false;
+	dev.poll_ns = 0;
 	t1 = system_time();
+	check(n > 0, "blkbench: %llu requests answered", (unsigned long long)n);
 	printk("blkbench: %s %s bs=%lu qd=%lu: %llu requests in %llu us: %llu MB/s, %llu IOPS\n",
 	    rnd ? "rand" : "seq", wr ? "write" : "read", (unsigned long)bs, qd, (unsigned long long)n,
 	    (unsigned long long)((t1 - t0) / 1000),

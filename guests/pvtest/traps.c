@@ -153,12 +153,16 @@ void upcalls_off(void)
 	barrier();
 }
 
-/* Any upcall that came while they were off is taken at the hypercall's
- * return (Linux's force_evtchn_callback). */
+/* Events that came while upcalls were off are handled here, still masked:
+ * forcing an upcall for them (Linux's force_evtchn_callback) would cost
+ * two exits, the hypercall and the iret. One that comes between the last
+ * look and the unmask is taken as an upcall at the hypercall's return. */
 void upcalls_on(void)
 {
 	vcpu_info_t *vi = my_vcpu_info();
 
+	while (vi->evtchn_upcall_pending)
+		event_handler(NULL);
 	vi->evtchn_upcall_mask = 0;
 	barrier();
 	if (vi->evtchn_upcall_pending)
