@@ -52,7 +52,7 @@ static double time_copies(void)
 
 int main(void)
 {
-	static uint8_t pol[4096];
+	static uint8_t pol[65536];
 	double send_d[5], send_a[5], copy_d[5], copy_a[5], sd, sa, cd, ca;
 	grant_entry_v1_t *gt;
 	uint32_t pa, pb;
@@ -86,7 +86,7 @@ int main(void)
 		acm_unload();
 		send_d[i] = time_sends(pb);
 		copy_d[i] = time_copies();
-		if (acm_load(pol, pb_test_policy(pol), err, sizeof(err)) < 0)
+		if (acm_load(pol, pb_test_policy(pol), 0, err, sizeof(err)) < 0)
 			return fprintf(stderr, "bench: %s\n", err), 1;
 		send_a[i] = time_sends(pb);
 		copy_a[i] = time_copies();

@@ -41,6 +41,7 @@ static void refuse(struct xb_dev *xb, const char *fmt, const char *what)
 
 static int probe(struct xb_dev *xb)
 {
+	char why[CTL_ERROR_LEN];
 	struct blk_dev *d = xb->priv;
 	char mode[8] = "w", ssz[16] = "", err[300];
 	unsigned int i;
@@ -73,13 +74,8 @@ static int probe(struct xb_dev *xb)
 		refuse(xb, "mode '%s' (r or w)", mode);
 		return -EINVAL;
 	}
-	if ((ret = palctl_xsm_check(&blk_ctl, CTL_ASK_DISK, xb->fe, 0)) < 0) {
-		if (ret == -XEN_EPERM)
-			refuse(xb, "access to block device file:%s denied by the security "
-			    "policy", d->path);
-		else
-			refuse(xb, "the security module cannot be asked: %s",
-			    palctl_strerror(ret));
+	if ((ret = palctl_disk_allowed(&blk_ctl, xb->fe, d->path, why, sizeof(why))) < 0) {
+		refuse(xb, "%s", why);
 		return ret;
 	}
 	if (blk_image_open(&d->im, d->path, ro, (unsigned int)strtoul(ssz, NULL, 10),

@@ -33,6 +33,7 @@ ssize_t ctl_req_size(uint16_t type)
 	case CTL_SET_LOGLEVEL:
 		return sizeof(uint32_t);
 	case CTL_XSM_INFO:
+	case CTL_XSM_GET:
 		return 0;
 	case CTL_GNT_MAP:
 	case CTL_GNT_UNMAP:

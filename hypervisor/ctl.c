@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -87,25 +88,46 @@ static const enum xsm_hook ctl_hooks[CTL_TYPE_MAX] = {
 	[CTL_GNT_BUF_UNREGISTER] = XSM_GRANT_COPY,
 	[CTL_GNT_COPY] = XSM_GRANT_COPY,
 	[CTL_XSM_CHECK] = XSM_SYSCTL,
+	[CTL_XSM_GET] = XSM_SYSCTL,
 };
 
-/* A check a dom0 service asks on a guest's behalf, between two domains
- * (0 is dom0 itself: a resource dom0 holds). */
+/* Why the request being handled was denied, if XSM said (one request at
+ * a time: the control socket is served by one thread). */
+static char ctl_why[XSM_WHY_LEN];
+
+/* A check a dom0 service asks on a guest's behalf: between two domains (0
+ * is dom0 itself), or of a domain on a resource and its label. */
 static int ctl_xsm_check(const struct ctl_xsm_check *q)
 {
 	static const enum xsm_hook hook[CTL_ASK_MAX] = {
 		[CTL_ASK_STORE] = XSM_STORE_ACCESS, [CTL_ASK_DISK] = XSM_RESOURCE_DISK,
 		[CTL_ASK_VLAN] = XSM_RESOURCE_VLAN, [CTL_ASK_VTPM] = XSM_RESOURCE_VTPM,
 	};
+	struct xsm_dom res = XSM_DOM_INIT(XSM_NO_TARGET, false);
 	struct domain *src = NULL, *dst = NULL;
+	char name[sizeof(q->resource)], policy[sizeof(q->policy)];
 	int ret = -XEN_ESRCH;
 
 	if (q->ask >= CTL_ASK_MAX)
 		return -XEN_EINVAL;
+	if (q->ask != CTL_ASK_STORE) {
+		str_copy(name, q->resource, sizeof(name));
+		str_copy(res.label, q->label, sizeof(res.label));
+		str_copy(policy, q->policy, sizeof(policy));
+		res.resource = name;
+		res.policy = policy;
+		if (q->src != 0 && (src = domain_ref(q->src)) == NULL)
+			return -XEN_ESRCH;
+		ret = xsm_check_why(hook[q->ask], src != NULL ? &src->sec : &ctl_dom0, &res,
+		    ctl_why) < 0 ? -XEN_EPERM : 0;
+		if (src != NULL)
+			domain_unref(src);
+		return ret;
+	}
 	if ((q->src == 0 || (src = domain_ref(q->src)) != NULL) &&
 	    (q->dst == 0 || (dst = domain_ref(q->dst)) != NULL))
-		ret = xsm_check(hook[q->ask], src != NULL ? &src->sec : &ctl_dom0,
-		    dst != NULL ? &dst->sec : &ctl_dom0) < 0 ? -XEN_EPERM : 0;
+		ret = xsm_check_why(hook[q->ask], src != NULL ? &src->sec : &ctl_dom0,
+		    dst != NULL ? &dst->sec : &ctl_dom0, ctl_why) < 0 ? -XEN_EPERM : 0;
 	if (src != NULL)
 		domain_unref(src);
 	if (dst != NULL)
@@ -117,10 +139,17 @@ static int ctl_xsm_check(const struct ctl_xsm_check *q)
 static int ctl_create_allowed(const struct ctl_domain_create *req)
 {
 	struct xsm_dom nd = XSM_DOM_INIT(XSM_NO_TARGET, false);
+	char active[ACMPOL_NAME_LEN], policy[ACMPOL_NAME_LEN];
 
-	memcpy(nd.label, req->label, sizeof(nd.label));
-	nd.label[sizeof(nd.label) - 1] = '\0';
-	return xsm_check(XSM_DOMAIN_CREATE, &ctl_dom0, &nd);
+	str_copy(nd.label, req->label, sizeof(nd.label));
+	str_copy(policy, req->policy, sizeof(policy));
+	acm_policy_name(active, sizeof(active));
+	if (policy[0] != '\0' && active[0] != '\0' && strcmp(policy, active) != 0) {
+		snprintf(ctl_why, sizeof(ctl_why), "seclabel names policy %s, but policy %s is "
+		    "loaded", policy, active);
+		return -XEN_EPERM;
+	}
+	return xsm_check_why(XSM_DOMAIN_CREATE, &ctl_dom0, &nd, ctl_why);
 }
 
 /* A binary ACM policy from the memfd dom0 passed. */
@@ -140,16 +169,43 @@ static int ctl_xsm_load(const struct ctl_xsm_load *l, const int *in, unsigned in
 		free(buf);
 		return -XEN_EINVAL;
 	}
-	ret = acm_load(buf, l->size, rep->u.req.error, sizeof(rep->u.req.error));
+	ret = acm_load(buf, l->size, l->flags & CTL_XSM_LOAD_FORCE ? ACM_LOAD_FORCE : 0,
+	    rep->u.req.error, sizeof(rep->u.req.error));
 	free(buf);
 	if (ret < 0) {
 		rep->hdr.len = sizeof(rep->u.req.error);
 		log_warnx("control: policy refused: %s", rep->u.req.error);
 	} else {
 		acm_policy_name(rep->u.req.error, sizeof(rep->u.req.error));
-		log_info("security: ACM policy '%s' loaded", rep->u.req.error);
+		log_info("security: ACM policy '%s' loaded%s", rep->u.req.error,
+		    l->flags & CTL_XSM_LOAD_FORCE ? " (forced)" : "");
 	}
 	return ret;
+}
+
+/* The active policy, in a memfd for the reply. */
+static int ctl_xsm_get(struct ctl_msg *rep, int *fds, unsigned int *nfds)
+{
+	size_t len;
+	void *b = acm_policy_blob(&len);
+	int fd;
+
+	rep->u.req.get.size = (uint32_t)len;
+	rep->u.req.get.pad = 0;
+	rep->hdr.len = sizeof(struct ctl_xsm_get);
+	if (b == NULL)
+		return 0;
+	fd = memfd_create("palisade-policy", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, b, len) != (ssize_t)len) {
+		if (fd >= 0)
+			close(fd);
+		free(b);
+		return -XEN_ENOMEM;
+	}
+	free(b);
+	fds[0] = fd;
+	*nfds = 1;
+	return 0;
 }
 
 /* The domain a request is about, if XSM lets dom0 do this to it. */
@@ -161,7 +217,7 @@ static struct domain *ctl_domain(uint16_t type, uint32_t domid, int *err)
 		*err = -XEN_ESRCH;
 		return NULL;
 	}
-	*err = xsm_check(ctl_hooks[type], &ctl_dom0, &d->sec);
+	*err = xsm_check_why(ctl_hooks[type], &ctl_dom0, &d->sec, ctl_why);
 	return *err == 0 ? d : NULL;
 }
 
@@ -193,6 +249,7 @@ static void ctl_handle(int conn, const struct ctl_msg *m, struct ctl_msg *rep,
 	uint32_t id = 0;
 
 	rep->hdr.len = 0;
+	ctl_why[0] = '\0';
 	switch (m->hdr.type) {
 	case CTL_DOMAIN_CREATE:
 		ret = ctl_create_allowed(&b->create);
@@ -307,6 +364,11 @@ static void ctl_handle(int conn, const struct ctl_msg *m, struct ctl_msg *rep,
 		rep->hdr.len = sizeof(struct ctl_gnt_copy);
 		ret = gnt_copy_dom0(conn, &ctl_dom0, &rep->u.req.copy);
 		break;
+	case CTL_XSM_GET:
+		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
+		if (ret == 0)
+			ret = ctl_xsm_get(rep, fds, nfds);
+		break;
 	case CTL_XSM_INFO:
 		ret = xsm_check(XSM_SYSCTL, &ctl_dom0, NULL);
 		memset(&rep->u.req.xsm, 0, sizeof(rep->u.req.xsm));
@@ -318,6 +380,10 @@ static void ctl_handle(int conn, const struct ctl_msg *m, struct ctl_msg *rep,
 		break;
 	default:
 		ret = -XEN_ENOSYS;
+	}
+	if (ret < 0 && ctl_why[0] != '\0') {
+		str_copy(rep->u.req.error, ctl_why, sizeof(rep->u.req.error));
+		rep->hdr.len = sizeof(rep->u.req.error);
 	}
 	rep->hdr.status = ret;
 }
@@ -355,6 +421,7 @@ void ctl_client_event(int fd)
 		close(in_fds[i]);	/* descriptors dom0 sent are read, not kept */
 	ctl_send(fd, &rep, out_fds, nout);
 	/* Shared pages are ours to give away once: close our copy. */
-	if ((m.hdr.type == CTL_FOREIGN_MAP || m.hdr.type == CTL_GNT_MAP) && nout == 1)
+	if ((m.hdr.type == CTL_FOREIGN_MAP || m.hdr.type == CTL_GNT_MAP ||
+	    m.hdr.type == CTL_XSM_GET) && nout == 1)
 		close(out_fds[0]);
 }

@@ -318,6 +318,7 @@ void domain_info(struct domain *d, struct ctl_domain_info *o)
 	o->domid = d->domid;
 	memcpy(o->name, d->name, sizeof(o->name));
 	memcpy(o->uuid, d->uuid, sizeof(o->uuid));
+	snprintf(o->label, sizeof(o->label), "%s", d->sec.label);
 	o->vcpus = d->nr_vcpus;
 	o->mem_kb = d->nr_pages * 4;
 	o->max_mem_kb = d->max_pages * 4;

@@ -60,7 +60,7 @@ int pal_disk_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid,
     const struct diskspec *d, char *err, size_t n)
 {
 	char real[PATH_MAX], p[128], ssz[32] = "disk-sector-size=0", params[PATH_MAX + 8];
-	char devid[32], vdev[32];
+	char devid[32], vdev[32], why[CTL_ERROR_LEN];
 	struct stat st;
 	bool other_rw = false;
 	uint32_t who = 0;
@@ -75,6 +75,8 @@ int pal_disk_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid,
 	if (access(real, d->readonly ? R_OK : R_OK | W_OK) < 0)
 		return snprintf(err, n, "disk %s: %s: %s", d->vdev, d->target,
 		    strerror(errno)), -EACCES;
+	if ((ret = palctl_disk_allowed(c, domid, real, why, sizeof(why))) < 0)
+		return snprintf(err, n, "disk %s: %s", d->vdev, why), ret;
 	snprintf(p, sizeof(p), "/local/domain/%u/device/vbd/%u", domid, d->devid);
 	if (palctl_xs_read(x, p, vdev, sizeof(vdev)) == 0)
 		return snprintf(err, n, "vdev %s is already attached to domain %u", d->vdev,

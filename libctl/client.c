@@ -35,10 +35,10 @@ int palctl_call(struct palctl *c, uint16_t type, const void *body, size_t len,
 	return call(c, type, body, len, -1, rep, fds, nfds);
 }
 
-int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, char *err,
-    size_t n)
+int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, uint32_t flags,
+    char *err, size_t n)
 {
-	struct ctl_xsm_load l = { .size = (uint32_t)len };
+	struct ctl_xsm_load l = { .size = (uint32_t)len, .flags = flags };
 	struct ctl_msg rep;
 	int fd = memfd_create("palisade-policy", MFD_CLOEXEC), ret;
 
@@ -84,6 +84,9 @@ static int call(struct palctl *c, uint16_t type, const void *body, size_t len,
 	r = ctl_recv(c->fd, rep, tmp, &n);
 	if (r < 0)
 		return (int)r;
+	c->error[0] = '\0';
+	if (rep->hdr.status < 0 && rep->hdr.len == sizeof(rep->u.req.error))
+		str_copy(c->error, rep->u.req.error, sizeof(c->error));
 	if (rep->hdr.type != type) {
 		for (i = 0; i < n; i++)
 			close(tmp[i]);
@@ -258,4 +261,52 @@ int palctl_xsm_check(struct palctl *c, enum ctl_xsm_ask ask, uint32_t src, uint3
 	struct ctl_msg rep;
 
 	return palctl_call(c, CTL_XSM_CHECK, &q, sizeof(q), &rep, NULL, NULL);
+}
+
+int palctl_xsm_check_resource(struct palctl *c, enum ctl_xsm_ask ask, uint32_t domid,
+    const char *resource, const char *policy, const char *label)
+{
+	struct ctl_xsm_check q = { .ask = ask, .src = domid };
+	struct ctl_msg rep;
+
+	if (strlen(resource) >= sizeof(q.resource) || strlen(label) >= sizeof(q.label) ||
+	    strlen(policy) >= sizeof(q.policy))
+		return -XEN_ENAMETOOLONG;
+	str_copy(q.resource, resource, sizeof(q.resource));
+	str_copy(q.policy, policy, sizeof(q.policy));
+	str_copy(q.label, label, sizeof(q.label));
+	return palctl_call(c, CTL_XSM_CHECK, &q, sizeof(q), &rep, NULL, NULL);
+}
+
+int palctl_xsm_get(struct palctl *c, void **policy, size_t *len)
+{
+	struct ctl_msg rep;
+	unsigned int n = 0;
+	int fd = -1, ret;
+	void *b;
+
+	*policy = NULL;
+	*len = 0;
+	ret = palctl_call(c, CTL_XSM_GET, NULL, 0, &rep, &fd, &n);
+	if (ret < 0 || n == 0)
+		return ret;
+	if (rep.hdr.len != sizeof(rep.u.req.get) || rep.u.req.get.size == 0 ||
+	    rep.u.req.get.size > ACMPOL_MAX_SIZE || (b = malloc(rep.u.req.get.size)) == NULL) {
+		close(fd);
+		return -XEN_ENOMEM;
+	}
+	if (pread(fd, b, rep.u.req.get.size, 0) != (ssize_t)rep.u.req.get.size) {
+		free(b);
+		close(fd);
+		return -XEN_EIO;
+	}
+	close(fd);
+	*policy = b;
+	*len = rep.u.req.get.size;
+	return 0;
+}
+
+const char *palctl_why(const struct palctl *c, int err)
+{
+	return c->error[0] != '\0' ? c->error : palctl_strerror(err);
 }

@@ -109,16 +109,18 @@ static int set_uuid(struct domcfg *d, const struct xlcfg_value *v, char *err, si
 	return 0;
 }
 
-/* xl writes "ACM:policy:label" (or a FLASK context); the label is the
- * last part. */
+/* xl writes "ACM:policy:label" (or "policy:label", or just a label). */
 static int set_seclabel(struct domcfg *d, const struct xlcfg_value *v, char *err, size_t n)
 {
-	const char *label = strrchr(v->str, ':');
-
-	label = label != NULL ? label + 1 : v->str;
-	if (label[0] == '\0' || strlen(label) >= sizeof(d->seclabel))
-		return snprintf(err, n, "bad label '%s'", v->str), -EINVAL;
-	str_copy(d->seclabel, label, sizeof(d->seclabel));
+	if (strchr(v->str, ':') == NULL && v->str[0] != '\0' &&
+	    strlen(v->str) < sizeof(d->seclabel)) {
+		str_copy(d->seclabel, v->str, sizeof(d->seclabel));
+		d->seclabel_policy[0] = '\0';
+		return 0;
+	}
+	if (policy_split_label(v->str, d->seclabel_policy, sizeof(d->seclabel_policy),
+	    d->seclabel, sizeof(d->seclabel)) < 0)
+		return snprintf(err, n, "bad label '%s' (ACM:POLICY:LABEL)", v->str), -EINVAL;
 	return 0;
 }
 

@@ -181,12 +181,13 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 	cr.on_crash = cfg->on_crash;
 	memcpy(cr.uuid, cfg->uuid, sizeof(cr.uuid));
 	str_copy(cr.label, cfg->seclabel, sizeof(cr.label));
+	str_copy(cr.policy, cfg->seclabel_policy, sizeof(cr.policy));
 	ret = palctl_call(c, CTL_DOMAIN_CREATE, &cr, sizeof(cr), &rep, NULL, NULL);
 	if (ret < 0) {
 		start_err(err, n, ret, "cannot create domain '%s': %s", cfg->name,
 		    ret == -XEN_EINVAL ? "memory or vCPUs beyond the hypervisor's limits" :
-		    ret == -XEN_EPERM ? "refused by the security policy (pal audit says why)" :
-		    palctl_strerror(ret));
+		    ret == -XEN_EPERM && c->error[0] == '\0' ?
+		    "refused by the security policy (pal audit says why)" : palctl_why(c, ret));
 		goto out;
 	}
 	pd->domid = rep.u.req.created.domid;

@@ -16,7 +16,8 @@ const struct pal_cmd pal_cmds[] = {
 	{ "create", cmd_create, "create [-c] [-p] CONFIG",
 	  "create a domain from an xl.cfg file (-c: stay on its console until it "
 	  "shuts down; -p: leave it paused)" },
-	{ "list", cmd_list, "list [DOMAIN]", "list domains" },
+	{ "list", cmd_list, "list [--label] [DOMAIN]",
+	  "list domains (--label: with their security labels)" },
 	{ "info", cmd_info, "info", "show the hypervisor's state" },
 	{ "pause", cmd_pause, "pause DOMAIN", "pause a domain" },
 	{ "unpause", cmd_unpause, "unpause DOMAIN", "unpause a domain" },
@@ -26,8 +27,15 @@ const struct pal_cmd pal_cmds[] = {
 	{ "console", cmd_console, "console DOMAIN",
 	  "attach to a domain's console (Ctrl-] detaches)" },
 	{ "dmesg", cmd_dmesg, "dmesg", "print the hypervisor's log" },
-	{ "policy", cmd_policy, "policy show | policy load FILE",
-	  "show the security module and its decisions; load a binary ACM policy" },
+	{ "policy", cmd_policy, "policy compile [-n] [-o OUT.bin] FILE.xml | "
+	  "policy load [--force] FILE | policy show [FILE] | policy labels [FILE] | "
+	  "policy diff [OLD] NEW",
+	  "compile an XML ACM policy (-n: check only); load one (XML or binary) into "
+	  "the hypervisor; show it, its labels, or what changes between two (the "
+	  "loaded one by default)" },
+	{ "label", cmd_label, "label add RESOURCE LABEL | label list | label rm RESOURCE",
+	  "label a resource (file:/img, phy:/dev/x, vlan:N, vtpm:NAME) with a resource "
+	  "label of the loaded policy ([ACM:POLICY:]LABEL), list, remove" },
 	{ "audit", cmd_audit, "audit", "print the security audit log (denials)" },
 	{ "block-attach", cmd_block_attach, "block-attach DOMAIN DISKSPEC",
 	  "give a running domain a disk ('format=raw, vdev=xvdb, access=rw, "

@@ -33,6 +33,7 @@ int cmd_console(int, char **);
 int cmd_dmesg(int, char **);
 int cmd_policy(int, char **);
 int cmd_audit(int, char **);
+int cmd_label(int, char **);
 int cmd_block_attach(int, char **);
 int cmd_block_detach(int, char **);
 int cmd_block_list(int, char **);

@@ -202,7 +202,7 @@ int cmd_create(int argc, char **argv)
 		return pal_err("cannot attach to the console of domain %u", pd.domid);
 	}
 	if (!paused && (ret = palctl_domid_op(&c, CTL_DOMAIN_UNPAUSE, pd.domid, 0)) < 0)
-		return pal_err("unpause: %s", palctl_strerror(ret));
+		return pal_err("unpause: %s", palctl_why(&c, ret));
 	if (console)
 		return pal_monitor(&c, &cfg, &pd, cfd);
 	printf("Created domain %s (id %u)%s\n", cfg.name, pd.domid,
@@ -225,14 +225,23 @@ static char state_letter(uint32_t s)
 	}
 }
 
-static void print_dom(const struct ctl_domain_info *d)
+/* With the policy's name: the label column (ACM:POLICY:LABEL). */
+static void print_dom(const struct ctl_domain_info *d, const char *policy)
 {
-	char name[CTL_NAME_LEN + 1];
+	char name[CTL_NAME_LEN + 1], label[ACMPOL_NAME_LEN + 1];
 
 	str_copy(name, d->name, sizeof(name));
-	printf("%-24s %5u %7llu %5u     %c %10.1f\n", name, d->domid,
+	str_copy(label, d->label, sizeof(label));
+	printf("%-24s %5u %7llu %5u     %c %10.1f", name, d->domid,
 	    (unsigned long long)(d->mem_kb / 1024), d->vcpus, state_letter(d->state),
 	    d->cpu_time_ns / 1e9);
+	if (policy == NULL)
+		printf("\n");
+	else if (policy[0] == '\0')
+		printf("  -\n");
+	else
+		printf("  ACM:%s:%s\n", policy, d->domid == 0 ? "(bootstrap)" :
+		    label[0] ? label : ACMPOL_UNLABELED);
 }
 
 int cmd_list(int argc, char **argv)
@@ -241,22 +250,35 @@ int cmd_list(int argc, char **argv)
 	struct ctl_domain_info info;
 	struct ctl_msg rep;
 	struct palctl c;
+	char policy[sizeof(rep.u.req.xsm.policy) + 1];
+	const char *with = NULL;
 	uint32_t i, domid;
 	int ret;
 
+	if (argc >= 2 && strcmp(argv[1], "--label") == 0) {
+		with = policy;
+		argv++;
+		argc--;
+	}
 	if (argc > 2)
 		return pal_usage_of("list"), 2;
 	if (pal_connect(&c) < 0)
 		return 1;
-	printf("%-24s %5s %7s %5s %5s %10s\n", "Name", "ID", "Mem", "VCPUs",
-	    "State", "Time(s)");
+	if (with != NULL) {
+		ret = palctl_call(&c, CTL_XSM_INFO, NULL, 0, &rep, NULL, NULL);
+		if (ret < 0)
+			return pal_err("%s", palctl_strerror(ret));
+		str_copy(policy, rep.u.req.xsm.policy, sizeof(policy));
+	}
+	printf("%-24s %5s %7s %5s %5s %10s%s\n", "Name", "ID", "Mem", "VCPUs",
+	    "State", "Time(s)", with != NULL ? "  Label" : "");
 	if (argc == 2) {
 		ret = palctl_lookup(&c, argv[1], &domid);
 		if (ret == 0)
 			ret = palctl_domain_info(&c, domid, &info);
 		if (ret < 0)
 			return pal_err("%s: %s", argv[1], palctl_strerror(ret));
-		print_dom(&info);
+		print_dom(&info, with);
 		return 0;
 	}
 	for (;;) {
@@ -266,7 +288,7 @@ int cmd_list(int argc, char **argv)
 		if (rep.u.info.count > CTL_INFO_MAX)
 			return pal_err("bad reply from the hypervisor");
 		for (i = 0; i < rep.u.info.count; i++)
-			print_dom(&rep.u.info.dom[i]);
+			print_dom(&rep.u.info.dom[i], with);
 		if (rep.u.info.count < CTL_INFO_MAX)
 			return 0;
 		q.first_domid = rep.u.info.dom[CTL_INFO_MAX - 1].domid + 1;
@@ -317,7 +339,7 @@ static int domain_op(int argc, char **argv, uint16_t type, uint32_t arg,
 	if (ret == 0)
 		ret = palctl_domid_op(&c, type, domid, arg);
 	if (ret < 0)
-		return pal_err("%s %s: %s", argv[0], argv[1], palctl_strerror(ret));
+		return pal_err("%s %s: %s", argv[0], argv[1], palctl_why(&c, ret));
 	if (done != NULL)
 		printf("%s %s\n", done, argv[1]);
 	return 0;

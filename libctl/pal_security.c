@@ -1,68 +1,96 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* pal policy, pal audit: what the hypervisor's security module is doing. */
+/* pal label, pal audit: resource labels in dom0's database, and what the
+ * security module denied. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "palisade/acmpol.h"
+#include "palisade/util.h"
 #include "pal.h"
 
-static int policy_load(const char *path)
+/* Check LABEL against the loaded policy: it must be one of its resource
+ * labels. Fills policy and label. */
+static int resource_label(const char *spec, char *policy, char *label)
 {
-	static char buf[ACMPOL_MAX_SIZE + 1];
 	char err[256];
+	struct acmpol *p;
 	struct palctl c;
 	size_t len;
-	FILE *f = fopen(path, "rb");
+	void *b;
 	int ret;
 
-	if (f == NULL)
-		return pal_err("%s: %s", path, strerror(errno));
-	len = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	if (len > ACMPOL_MAX_SIZE)
-		return pal_err("%s: larger than a policy may be (%u bytes)", path,
-		    ACMPOL_MAX_SIZE);
 	if (pal_connect(&c) < 0)
 		return 1;
-	ret = palctl_xsm_load(&c, buf, len, err, sizeof(err));
+	ret = palctl_xsm_get(&c, &b, &len);
 	palctl_close(&c);
 	if (ret < 0)
-		return pal_err("%s: policy refused: %s", path,
-		    err[0] ? err : palctl_strerror(ret));
-	printf("policy loaded from %s\n", path);
+		return pal_err("label: %s", palctl_strerror(ret));
+	if (b == NULL)
+		return pal_err("label: no ACM policy is loaded: load one first "
+		    "('pal policy load')");
+	p = acmpol_decode(b, len, err, sizeof(err));
+	free(b);
+	if (p == NULL)
+		return pal_err("label: the hypervisor's policy: %s", err);
+	if (strchr(spec, ':') == NULL) {
+		snprintf(policy, ACMPOL_NAME_LEN, "%s", p->h->name);
+		snprintf(label, ACMPOL_NAME_LEN, "%s", spec);
+	} else if (policy_split_label(spec, policy, ACMPOL_NAME_LEN, label,
+	    ACMPOL_NAME_LEN) < 0) {
+		acmpol_free(p);
+		return pal_err("label: '%s' is not a label (ACM:POLICY:LABEL)", spec);
+	}
+	ret = 0;
+	if (strcmp(policy, p->h->name) != 0)
+		ret = pal_err("label: policy %s is not the loaded policy (%s)", policy,
+		    p->h->name);
+	else if (acmpol_label(p, label, ACMPOL_RESOURCE) < 0)
+		ret = pal_err("label: %s is not a resource label of policy %s", label, policy);
+	acmpol_free(p);
+	return ret;
+}
+
+static int print_entry(const char *res, const char *policy, const char *label, void *arg)
+{
+	(void)arg;
+	printf("%-48s ACM:%s:%s\n", res, policy, label);
 	return 0;
 }
 
-int cmd_policy(int argc, char **argv)
+int cmd_label(int argc, char **argv)
 {
-	struct palctl c;
-	struct ctl_msg rep;
+	char res[LABELDB_RES_LEN], policy[ACMPOL_NAME_LEN], label[ACMPOL_NAME_LEN], err[256];
 	int ret;
 
-	if (argc == 3 && strcmp(argv[1], "load") == 0)
-		return policy_load(argv[2]);
-	if (argc != 2 || strcmp(argv[1], "show") != 0)
-		return pal_usage_of("policy"), 2;
-	if (pal_connect(&c) < 0)
-		return 1;
-	ret = palctl_call(&c, CTL_XSM_INFO, NULL, 0, &rep, NULL, NULL);
-	palctl_close(&c);
-	if (ret < 0)
-		return pal_err("policy: %s", palctl_strerror(ret));
-	if (rep.hdr.len != sizeof(struct ctl_xsm_info))
-		return pal_err("policy: bad reply from the hypervisor");
-	rep.u.req.xsm.module[sizeof(rep.u.req.xsm.module) - 1] = '\0';
-	rep.u.req.xsm.policy[sizeof(rep.u.req.xsm.policy) - 1] = '\0';
-	printf("module          : %s\n", rep.u.req.xsm.module);
-	printf("policy          : %s\n", rep.u.req.xsm.policy[0] ?
-	    rep.u.req.xsm.policy :
-	    "Xen's default (dom0 privileged; guests act on themselves)");
-	printf("decisions       : %llu\n", (unsigned long long)rep.u.req.xsm.checks);
-	printf("denials         : %llu\n", (unsigned long long)rep.u.req.xsm.denials);
-	return 0;
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		ret = labeldb_each(print_entry, NULL);
+		return ret < 0 ? pal_err("%s: %s", labeldb_path(), strerror(-ret)) : 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "add") == 0) {
+		if (labeldb_resource(argv[2], res, sizeof(res), err, sizeof(err)) < 0)
+			return pal_err("label: %s", err);
+		if (resource_label(argv[3], policy, label) != 0)
+			return 1;
+		ret = labeldb_set(res, policy, label);
+		if (ret < 0)
+			return pal_err("%s: %s", labeldb_path(), strerror(-ret));
+		printf("%s: ACM:%s:%s\n", res, policy, label);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "rm") == 0) {
+		if (labeldb_resource(argv[2], res, sizeof(res), err, sizeof(err)) < 0)
+			str_copy(res, argv[2], sizeof(res));	/* a file since gone */
+		ret = labeldb_remove(res);
+		if (ret == -ENOENT)
+			return pal_err("label: %s has no label", res);
+		if (ret < 0)
+			return pal_err("%s: %s", labeldb_path(), strerror(-ret));
+		return 0;
+	}
+	return pal_usage_of("label"), 2;
 }
 
 int cmd_audit(int argc, char **argv)

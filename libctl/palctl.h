@@ -16,6 +16,7 @@
 /* --- control socket client (client.c) ------------------------------- */
 struct palctl {
 	int fd;
+	char error[CTL_ERROR_LEN];	/* why the last refused request was refused, or "" */
 };
 
 int palctl_open(struct palctl *c);		/* -errno */
@@ -163,14 +164,58 @@ int xb_dev_read(struct xb_dev *d, const char *key, char *buf, size_t n);
 int xb_dev_read_fe(struct xb_dev *d, const char *key, char *buf, size_t n);
 
 /* Ask the security module on a guest's behalf: may src reach dst's store
- * nodes, disk, VLAN, vTPM? 0, or -EPERM (audited). */
+ * nodes? 0, or -EPERM (audited; c->error says why). */
 int palctl_xsm_check(struct palctl *c, enum ctl_xsm_ask ask, uint32_t src, uint32_t dst);
-/* Load a binary ACM policy; on refusal err says what is wrong with it. */
-int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, char *err,
+/* May domid use resource (CTL_ASK_DISK/VLAN/VTPM), labelled label of policy
+ * in dom0's resource label database ("" and "": unlabelled)? */
+int palctl_xsm_check_resource(struct palctl *c, enum ctl_xsm_ask ask, uint32_t domid,
+    const char *resource, const char *policy, const char *label);
+/* Load a binary ACM policy (flags: CTL_XSM_LOAD_FORCE); on refusal err says
+ * what is wrong with it, or which running domains it conflicts with. */
+int palctl_xsm_load(struct palctl *c, const void *policy, size_t len, uint32_t flags,
+    char *err, size_t n);
+/* The active policy's binary (malloc'ed; NULL and 0 when none is loaded). */
+int palctl_xsm_get(struct palctl *c, void **policy, size_t *len);
+/* --- the resource label database (labeldb.c) ------------------------------ */
+
+/*
+ * Which label each resource carries, for the security policy: one line per
+ * resource, "RESOURCE ACM:POLICY:LABEL". Resources are named as Xen named
+ * them: "file:/abs/path" (image files), "phy:/dev/..." (block devices),
+ * "vlan:N", "vtpm:NAME". The file is $PALISADE_LABELDB, or
+ * /var/lib/palisade/resource-labels; changes replace it atomically.
+ */
+#define LABELDB_DEFAULT "/var/lib/palisade/resource-labels"
+#define LABELDB_RES_LEN 128
+
+const char *labeldb_path(void);
+/* The canonical name of what spec names ("file:/x", "/x", "phy:/dev/x",
+ * "vlan:10", "vtpm:NAME"): 0, or -EINVAL with err saying why. */
+int labeldb_resource(const char *spec, char *out, size_t n, char *err, size_t en);
+/* The disk image at path, named as a resource (file: or phy:). */
+int labeldb_disk_resource(const char *path, char *out, size_t n);
+/* resource's label: 0 with policy and label set, -ENOENT if it has none,
+ * or -errno. */
+int labeldb_get(const char *resource, char *policy, size_t pn, char *label, size_t ln);
+/* Give resource a label (replacing any), or take it away (-ENOENT: had none). */
+int labeldb_set(const char *resource, const char *policy, const char *label);
+int labeldb_remove(const char *resource);
+/* Every entry, in file order; fn's return != 0 stops. 0, or -errno. */
+int labeldb_each(int (*fn)(const char *resource, const char *policy, const char *label,
+    void *arg), void *arg);
+/* Split "ACM:POLICY:LABEL" (or "POLICY:LABEL"): 0, or -EINVAL. */
+int policy_split_label(const char *s, char *policy, size_t pn, char *label, size_t ln);
+/* May domid use the disk image at path, as labelled in the database? 0, or
+ * -XEN_EPERM with why (n bytes) in plain words, or another error. */
+int palctl_disk_allowed(struct palctl *c, uint32_t domid, const char *path, char *why,
     size_t n);
+
 /* Resolve a name or number to a domid. */
 int palctl_lookup(struct palctl *c, const char *name, uint32_t *domid);
 const char *palctl_strerror(int err);
+/* Why the last request failed with err: the hypervisor's words if it gave
+ * some (c->error), else err's. */
+const char *palctl_why(const struct palctl *c, int err);
 
 /* --- xl.cfg (xlcfg.c) -------------------------------------------------- */
 #define XLCFG_MAX_LIST 16
@@ -232,7 +277,8 @@ struct domcfg {
 	unsigned int vcpus;
 	uint8_t on_poweroff, on_reboot, on_crash;
 	uint8_t uuid[16];
-	char seclabel[32];		/* the label part of seclabel= */
+	char seclabel[ACMPOL_NAME_LEN];	/* the label part of seclabel= */
+	char seclabel_policy[ACMPOL_NAME_LEN];	/* its policy part, "" if none */
 	struct diskspec disks[DOMCFG_MAX_DISKS];
 	unsigned int ndisks;
 };

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "palisade/xen.h"
 #include "xsm.h"
 
@@ -50,8 +52,15 @@ static const enum action actions[XSM_NR_HOOKS] = {
 	[XSM_RESOURCE_VTPM] = HOOK,
 };
 
+static int deny(const struct xsm_dom *src, char *why, const char *what)
+{
+	if (why != NULL)
+		snprintf(why, XSM_WHY_LEN, "dummy: d%u %s", src->domid, what);
+	return -XEN_EPERM;
+}
+
 int xsm_dummy_check(enum xsm_hook h, const struct xsm_dom *src,
-    const struct xsm_dom *dst)
+    const struct xsm_dom *dst, char *why)
 {
 	bool is_dm = dst != NULL && src->target == dst->domid;
 
@@ -69,9 +78,9 @@ int xsm_dummy_check(enum xsm_hook h, const struct xsm_dom *src,
 			return 0;
 		/* fall through */
 	case PRIV:
-		return src->control ? 0 : -XEN_EPERM;
+		return src->control ? 0 : deny(src, why, "is not the control domain");
 	}
-	return -XEN_EPERM;
+	return deny(src, why, "asked a hook no rule allows");
 }
 
 const struct xsm_module xsm_dummy = { "dummy", xsm_dummy_check };

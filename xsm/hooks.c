@@ -113,21 +113,24 @@ void xsm_stats(uint64_t *checks, uint64_t *denials)
 	*denials = __atomic_load_n(&nr_denials, __ATOMIC_RELAXED);
 }
 
-/* One line per denial: when, which module and hook, who, on whom. A
- * domain that keeps being denied is audited in full only so often. */
+/* One line per denial: when, which module and hook, who, on whom, and the
+ * rule. A domain that keeps being denied is audited in full only so often. */
 static void audit(enum xsm_hook h, struct xsm_dom *src,
-    const struct xsm_dom *dst, int ret)
+    const struct xsm_dom *dst, int ret, const char *why)
 {
 	uint32_t left = __atomic_load_n(&src->audit_left, __ATOMIC_RELAXED);
 	struct timespec ts;
-	char who[16 + ACMPOL_NAME_LEN];
+	char who[200 + ACMPOL_NAME_LEN];
 
 	if (audit_log == NULL || left == 0 ||
 	    !__atomic_compare_exchange_n(&src->audit_left, &left, left - 1, false,
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if (dst != NULL && dst->domid == XSM_NO_TARGET)	/* being created */
+	if (dst != NULL && dst->resource != NULL)
+		snprintf(who, sizeof(who), "%.160s:%s", dst->resource,
+		    dst->label[0] ? dst->label : ACMPOL_UNLABELED);
+	else if (dst != NULL && dst->domid == XSM_NO_TARGET)	/* being created */
 		snprintf(who, sizeof(who), "new%s%s", dst->label[0] ? ":" : "",
 		    dst->label);
 	else if (dst != NULL)
@@ -135,24 +138,33 @@ static void audit(enum xsm_hook h, struct xsm_dom *src,
 		    dst->label[0] ? ":" : "", dst->label);
 	else
 		snprintf(who, sizeof(who), "-");
-	fprintf(audit_log, "[%lld.%06ld] %s: deny %s: d%u%s%s -> %s (error %d)%s\n",
+	fprintf(audit_log, "[%lld.%06ld] %s: deny %s: d%u%s%s -> %s (error %d): %s%s\n",
 	    (long long)ts.tv_sec, ts.tv_nsec / 1000, xsm_module_name(),
 	    xsm_hook_name(h), src->domid, src->label[0] ? ":" : "", src->label,
-	    who, ret,
+	    who, ret, why[0] ? why : "no reason given",
 	    left == 1 ? "; further denials of this domain are counted, not logged" : "");
 	fflush(audit_log);
 }
 
-int xsm_check(enum xsm_hook h, struct xsm_dom *src, const struct xsm_dom *dst)
+int xsm_check_why(enum xsm_hook h, struct xsm_dom *src, const struct xsm_dom *dst,
+    char *why)
 {
 	int ret;
 
+	why[0] = '\0';
 	__atomic_add_fetch(&nr_checks, 1, __ATOMIC_RELAXED);
 	ret = (unsigned int)h < XSM_NR_HOOKS ?
-	    __atomic_load_n(&module, __ATOMIC_ACQUIRE)->check(h, src, dst) : -XEN_EPERM;
+	    __atomic_load_n(&module, __ATOMIC_ACQUIRE)->check(h, src, dst, why) : -XEN_EPERM;
 	if (ret != 0) {
 		__atomic_add_fetch(&nr_denials, 1, __ATOMIC_RELAXED);
-		audit(h, src, dst, ret);
+		audit(h, src, dst, ret, why);
 	}
 	return ret;
+}
+
+int xsm_check(enum xsm_hook h, struct xsm_dom *src, const struct xsm_dom *dst)
+{
+	char why[XSM_WHY_LEN];
+
+	return xsm_check_why(h, src, dst, why);
 }

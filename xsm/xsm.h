@@ -37,51 +37,52 @@ enum xsm_hook {
 
 #define XSM_NO_TARGET 0x7ff4u		/* DOMID_INVALID */
 
-/* What the layer knows of a domain. */
+/* What the layer knows of a domain, or of a resource a backend asks about. */
 struct xsm_dom {
 	uint32_t domid;
 	bool control;		/* the control domain (dom0) */
 	uint32_t target;	/* the domain this one is device model for */
 	uint32_t audit_left;	/* denials still to be audited in full */
 	char label[ACMPOL_NAME_LEN];	/* its security label, "" if none */
-	int ssid;		/* the label's index in the active policy, or -1 */
+	uint64_t sid;		/* its label's index, and that policy's generation */
+	const char *resource;	/* a resource (e.g. "file:/img/a.img"), not a domain */
+	const char *policy;	/* a resource's label is of this policy ("": any) */
 	struct xsm_dom *next;	/* the live domains (xsm_dom_register) */
 };
 
 #define XSM_AUDIT_BUDGET 1000	/* full audit lines per source domain */
 #define XSM_DOM_INIT(id, ctl) \
 	{ .domid = (id), .control = (ctl), .target = XSM_NO_TARGET, \
-	  .audit_left = XSM_AUDIT_BUDGET, .ssid = -1 }
+	  .audit_left = XSM_AUDIT_BUDGET }
+#define XSM_WHY_LEN 256
 
 struct xsm_module {
 	const char *name;
-	/* 0 to allow, or a negative Xen error code. dst may be NULL when the
+	/* 0 to allow, or a negative Xen error code and, in why (XSM_WHY_LEN),
+	 * the rule that denied in plain words. dst may be NULL when the
 	 * operation has no object domain. */
 	int (*check)(enum xsm_hook h, const struct xsm_dom *src,
-	    const struct xsm_dom *dst);
+	    const struct xsm_dom *dst, char *why);
 };
 
 extern const struct xsm_module xsm_dummy;
 extern const struct xsm_module xsm_acm;
 
-/* A validated ACM policy (acm_policy.c); share[i] has bit j set when
- * labels i and j have an STE type in common. */
-struct acm_policy {
-	char name[ACMPOL_NAME_LEN];
-	uint32_t nr_labels, nr_conflicts;
-	struct acmpol_conflict conflicts[ACMPOL_MAX_CONFLICTS];
-	uint64_t share[ACMPOL_MAX_LABELS][ACMPOL_MAX_LABELS / 64];
-	struct acmpol_label labels[];
+enum acm_load_flags {
+	ACM_LOAD_FORCE = 1u << 0,	/* load despite running domains: relabel */
 };
 
-/* Check a binary policy; on failure err says what is wrong. */
-int acm_policy_parse(const void *buf, size_t len, struct acm_policy **out,
-    char *err, size_t n);
-int acm_policy_label(const struct acm_policy *pol, const char *name);
-/* Make a policy active (switching to the acm module); every live domain is
- * labelled anew from it. 0, or -XEN_EINVAL with err set. */
-int acm_load(const void *buf, size_t len, char *err, size_t n);
+/* Make a binary policy (acmpol.h) active, switching to the acm module.
+ * Live domains are labelled anew: a label renamed by the policy (its
+ * from=) follows; one the running domains would violate (a label the
+ * policy lacks, two running sides of a conflict set, an update of a policy
+ * that is not the loaded one) refuses the load with the list in err,
+ * unless ACM_LOAD_FORCE, which leaves such domains unlabelled. 0, or
+ * -XEN_EINVAL / -XEN_EPERM with err set. */
+int acm_load(const void *buf, size_t len, unsigned int flags, char *err, size_t n);
 void acm_policy_name(char *out, size_t n);	/* "" when none is loaded */
+/* A copy of the active policy's blob (free it), or NULL with *len 0. */
+void *acm_policy_blob(size_t *len);
 void acm_dom_resolve(struct xsm_dom *x);	/* its ssid, from its label */
 void acm_unload(void);				/* back to dummy (tests) */
 
@@ -92,12 +93,15 @@ void xsm_dom_unregister(struct xsm_dom *x);
 void xsm_for_each_dom(void (*fn)(struct xsm_dom *x, void *arg), void *arg);
 void xsm_set_module(const struct xsm_module *m);
 int xsm_dummy_check(enum xsm_hook h, const struct xsm_dom *src,
-    const struct xsm_dom *dst);
+    const struct xsm_dom *dst, char *why);
 
 /* Start with a module (NULL: dummy) and an audit log (NULL: none). */
 void xsm_init(const struct xsm_module *m, FILE *audit);
 void xsm_dom_init(struct xsm_dom *x, uint32_t domid, bool control);
 int xsm_check(enum xsm_hook h, struct xsm_dom *src, const struct xsm_dom *dst);
+/* The same, telling the caller why a denial was made (XSM_WHY_LEN). */
+int xsm_check_why(enum xsm_hook h, struct xsm_dom *src, const struct xsm_dom *dst,
+    char *why);
 
 const char *xsm_hook_name(enum xsm_hook h);
 const char *xsm_module_name(void);

@@ -13,8 +13,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "palisade/acmpol.h"
+
 #define CTL_MAGIC	0x50414c31u	/* "PAL1" */
-#define CTL_VERSION	1
+#define CTL_VERSION	2
+/* A refused request's reply may carry why, in plain words: a body of
+ * exactly CTL_ERROR_LEN bytes (libpalctl keeps it in palctl.error). */
+#define CTL_ERROR_LEN	1024
 #define CTL_MAX_MSG	4096
 #define CTL_NAME_LEN	64
 #define CTL_SOCKET	"palisade-hv.sock"
@@ -42,6 +47,7 @@ enum ctl_type {
 	CTL_GNT_BUF_UNREGISTER,
 	CTL_GNT_COPY,
 	CTL_XSM_CHECK,
+	CTL_XSM_GET,
 	CTL_TYPE_MAX
 };
 
@@ -76,7 +82,8 @@ struct ctl_domain_create {
 	uint32_t vcpus;
 	uint8_t on_poweroff, on_reboot, on_crash, pad;
 	uint8_t uuid[16];
-	char label[32];		/* security label (seclabel=), "" for none */
+	char label[ACMPOL_NAME_LEN];	/* security label (seclabel=), "" for none */
+	char policy[ACMPOL_NAME_LEN];	/* the policy it names, "" for any */
 };
 
 /* Reply to CREATE. */
@@ -102,6 +109,7 @@ struct ctl_domain_info {
 	uint64_t exits;
 	char name[CTL_NAME_LEN];
 	uint8_t uuid[16];
+	char label[ACMPOL_NAME_LEN];	/* its security label, "" for none */
 };
 
 /* GETINFO: domid is the first domain wanted; the reply lists up to
@@ -196,8 +204,13 @@ enum ctl_xsm_ask {
 };
 struct ctl_xsm_check {
 	uint32_t ask;		/* enum ctl_xsm_ask */
-	uint32_t src, dst;	/* domids */
+	uint32_t src, dst;	/* domids; a resource ask names no dst */
 	uint32_t pad;
+	/* Resource asks: the resource ("file:/img/a.img", "vlan:10") and its
+	 * label from dom0's resource label database ("" for none). */
+	char resource[128];
+	char label[ACMPOL_NAME_LEN];
+	char policy[ACMPOL_NAME_LEN];	/* the policy the label is of */
 };
 
 /* XSM_INFO reply: the active security module and its counters. */
@@ -211,6 +224,14 @@ struct ctl_xsm_info {
 /* XSM_LOAD: a binary ACM policy (acmpol.h) of size bytes in the memfd
  * passed with the request; the reply's body says what is wrong with it. */
 struct ctl_xsm_load {
+	uint32_t size;
+	uint32_t flags;		/* CTL_XSM_LOAD_FORCE: relabel running domains */
+};
+#define CTL_XSM_LOAD_FORCE	1u
+
+/* XSM_GET: the active ACM policy, as loaded, in a memfd of size bytes
+ * passed with the reply (none when no policy is loaded). */
+struct ctl_xsm_get {
 	uint32_t size;
 	uint32_t pad;
 };
@@ -229,7 +250,8 @@ union ctl_body {
 	struct ctl_gnt_buf buf;
 	struct ctl_gnt_copy copy;
 	struct ctl_xsm_check check;
-	char error[256];
+	struct ctl_xsm_get get;
+	char error[CTL_ERROR_LEN];
 	uint32_t level;
 };
 

@@ -7,19 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xsm/xsm.h"
 #include "../unit/policybuild.h"
 #include "fuzz.h"
 
 static void parse(const uint8_t *data, size_t size)
 {
-	struct acm_policy *p = NULL;
 	char err[256];
+	struct acmpol *p = acmpol_decode(data, size, err, sizeof(err));
+	unsigned int i;
 
-	if (acm_policy_parse(data, size, &p, err, sizeof(err)) == 0) {
-		acm_policy_label(p, "blue");
-		free(p);
-	}
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->h->nr_labels; i++)
+		acmpol_ste_share(p, i, p->h->bootstrap);
+	acmpol_label(p, "blue", ACMPOL_VM);
+	acmpol_free(p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -24,6 +24,7 @@ need_kvm() {
 start_palisade() {
 	export PALISADE_RUNDIR
 	PALISADE_RUNDIR=$(mktemp -d /tmp/palisade-test.XXXXXX)
+	export PALISADE_LABELDB=$PALISADE_RUNDIR/resource-labels
 	trap stop_palisade EXIT
 	"$PAL" up >/dev/null || { echo "pal up failed"; cat "$PALISADE_RUNDIR"/*.log; exit 1; }
 }

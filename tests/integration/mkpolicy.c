@@ -8,7 +8,7 @@
 
 int main(int argc, char **argv)
 {
-	static uint8_t buf[4096];
+	static uint8_t buf[65536];
 	size_t len = pb_test_policy(buf);
 	FILE *f;
 
