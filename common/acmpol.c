@@ -55,21 +55,49 @@ static bool within(const uint64_t *map, uint32_t n)
 	return true;
 }
 
-static bool unique_names(const struct acmpol_name *t, uint32_t count)
+static int cmp_names(const void *a, const void *b, void *arg)
 {
-	uint32_t i, j;
+	const struct acmpol_name *t = arg;
+
+	return strcmp(t[*(const uint32_t *)a].s, t[*(const uint32_t *)b].s);
+}
+
+static int cmp_labels(const void *a, const void *b, void *arg)
+{
+	const struct acmpol_label *l = arg, *x = &l[*(const uint32_t *)a],
+	    *y = &l[*(const uint32_t *)b];
+
+	return x->kind != y->kind ? (x->kind < y->kind ? -1 : 1) : strcmp(x->name, y->name);
+}
+
+/* Sorted, no two alike (idx: count slots to sort in). */
+static bool unique_names(const struct acmpol_name *t, uint32_t count, uint32_t *idx)
+{
+	uint32_t i;
 
 	for (i = 0; i < count; i++)
-		for (j = 0; j < i; j++)
-			if (strcmp(t[i].s, t[j].s) == 0)
-				return false;
+		idx[i] = i;
+	qsort_r(idx, count, sizeof(*idx), cmp_names, (void *)t);
+	for (i = 1; i < count; i++)
+		if (strcmp(t[idx[i - 1]].s, t[idx[i]].s) == 0)
+			return false;
 	return true;
+}
+
+/* Popcount of a & b over the policy's words. */
+static unsigned int common_bits(const uint64_t *a, const uint64_t *b, unsigned int words)
+{
+	unsigned int w, n = 0;
+
+	for (w = 0; w < words; w++)
+		n += (unsigned int)__builtin_popcountll(a[w] & b[w]);
+	return n;
 }
 
 static struct acmpol *check_labels(struct acmpol *p, char *err, size_t n)
 {
 	const struct acmpol_header *h = p->h;
-	uint32_t i, j, c;
+	uint32_t i, c;
 
 	for (i = 0; i < h->nr_labels; i++) {
 		const struct acmpol_label *l = &p->labels[i];
@@ -83,20 +111,18 @@ static struct acmpol *check_labels(struct acmpol *p, char *err, size_t n)
 		if (l->kind == ACMPOL_RESOURCE && !within(l->cw, 0))
 			return fail(p, err, n, "resource label '%s' has Chinese Wall types",
 			    l->name);
-		for (j = 0; j < i; j++)
-			if (p->labels[j].kind == l->kind && strcmp(p->labels[j].name, l->name) == 0)
-				return fail(p, err, n, "label '%s' is defined twice", l->name);
-		for (c = 0; c < h->nr_conflicts; c++) {
-			unsigned int w, held = 0;
-
-			for (w = 0; w < ACMPOL_TYPE_WORDS; w++)
-				held += (unsigned int)__builtin_popcountll(l->cw[w] &
-				    p->conflicts[c].cw[w]);
-			if (held > 1)
+		for (c = 0; c < h->nr_conflicts; c++)
+			if (common_bits(l->cw, p->conflicts[c].cw, p->words) > 1)
 				return fail(p, err, n, "label '%s' holds two types of conflict "
 				    "set %u", l->name, c);
-		}
 	}
+	for (i = 0; i < h->nr_labels; i++)
+		p->order[i] = i;
+	qsort_r(p->order, h->nr_labels, sizeof(*p->order), cmp_labels, (void *)p->labels);
+	for (i = 1; i < h->nr_labels; i++)
+		if (cmp_labels(&p->order[i - 1], &p->order[i], (void *)p->labels) == 0)
+			return fail(p, err, n, "label '%s' is defined twice",
+			    p->labels[p->order[i]].name);
 	if (h->bootstrap >= h->nr_labels || p->labels[h->bootstrap].kind != ACMPOL_VM)
 		return fail(p, err, n, "the bootstrap label is not a VM label");
 	return p;
@@ -136,10 +162,14 @@ struct acmpol *acmpol_decode(const void *buf, size_t len, char *err, size_t n)
 	    !array_ok(h.labels_off, h.nr_labels, sizeof(struct acmpol_label), h.size) ||
 	    !array_ok(h.conflicts_off, h.nr_conflicts, sizeof(struct acmpol_conflict), h.size))
 		return fail(NULL, err, n, "policy arrays outside the policy or misaligned");
-	p = malloc(sizeof(*p) + len);
+	/* The blob, then room for the label order (and, meanwhile, the types'). */
+	p = malloc(sizeof(*p) + ((len + 7) & ~(size_t)7) + sizeof(uint32_t) *
+	    (h.nr_labels > h.nr_ste_types + h.nr_cw_types ? h.nr_labels :
+	    h.nr_ste_types + h.nr_cw_types));
 	if (p == NULL)
 		return fail(NULL, err, n, "out of memory");
 	memcpy(p->blob, buf, len);
+	p->order = (uint32_t *)(p->blob + ((len + 7) & ~(size_t)7));
 	p->size = len;
 	p->h = (const struct acmpol_header *)p->blob;
 	p->types = (const struct acmpol_name *)(p->blob + h.types_off);
@@ -150,8 +180,8 @@ struct acmpol *acmpol_decode(const void *buf, size_t len, char *err, size_t n)
 	for (i = 0; i < h.nr_ste_types + h.nr_cw_types; i++)
 		if (!name_ok(p->types[i].s))
 			return fail(p, err, n, "type %u: name missing or not terminated", i);
-	if (!unique_names(p->types, h.nr_ste_types) ||
-	    !unique_names(p->types + h.nr_ste_types, h.nr_cw_types))
+	if (!unique_names(p->types, h.nr_ste_types, p->order) ||
+	    !unique_names(p->types + h.nr_ste_types, h.nr_cw_types, p->order))
 		return fail(p, err, n, "a type is declared twice");
 	for (i = 0; i < h.nr_conflicts; i++)
 		if (!terminated(p->conflicts[i].name) ||
@@ -199,11 +229,21 @@ void *acmpol_encode(const struct acmpol_header *h, const struct acmpol_name *typ
 
 int acmpol_label(const struct acmpol *p, const char *name, enum acmpol_kind kind)
 {
-	uint32_t i;
+	uint32_t lo = 0, hi = p->h->nr_labels;
 
-	for (i = 0; i < p->h->nr_labels; i++)
-		if (p->labels[i].kind == (uint32_t)kind && strcmp(p->labels[i].name, name) == 0)
-			return (int)i;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct acmpol_label *l = &p->labels[p->order[mid]];
+		int c = l->kind != (uint32_t)kind ? (l->kind < (uint32_t)kind ? -1 : 1) :
+		    strcmp(l->name, name);
+
+		if (c == 0)
+			return (int)p->order[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 

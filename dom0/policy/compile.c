@@ -287,8 +287,13 @@ static void chinese_wall(struct compiler *c, const xmlNode *x)
 static void check_wall(struct compiler *c, const struct acmpol_label *l, long line)
 {
 	uint32_t s, t, first;
+	unsigned int w, held;
 
 	for (s = 0; s < c->h.nr_conflicts; s++) {
+		for (w = 0, held = 0; w < ACMPOL_TYPE_WORDS; w++)
+			held += (unsigned int)__builtin_popcountll(l->cw[w] & c->conflicts[s].cw[w]);
+		if (held < 2)
+			continue;
 		for (t = 0, first = UINT32_MAX; t < c->h.nr_cw_types; t++) {
 			if (!acmpol_bit(l->cw, t) || !acmpol_bit(c->conflicts[s].cw, t))
 				continue;

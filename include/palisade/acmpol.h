@@ -84,6 +84,7 @@ struct acmpol {
 	const struct acmpol_conflict *conflicts;
 	size_t size;
 	unsigned int words;		/* bitmap words in use: types / 64, rounded up */
+	uint32_t *order;		/* label indices sorted by kind, then name */
 	uint8_t blob[] __attribute__((aligned(8)));
 };
 
