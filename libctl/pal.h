@@ -34,6 +34,9 @@ int cmd_dmesg(int, char **);
 int cmd_policy(int, char **);
 int cmd_audit(int, char **);
 int cmd_label(int, char **);
+/* The policy the hypervisor runs, checked (acmpol_free it); NULL, said
+ * as "who: ..." (if_none when no policy is loaded), otherwise. */
+struct acmpol *pal_loaded_policy(const char *who, const char *if_none);
 int cmd_block_attach(int, char **);
 int cmd_block_detach(int, char **);
 int cmd_block_list(int, char **);

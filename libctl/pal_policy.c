@@ -48,8 +48,7 @@ static struct acmpol *read_policy(const char *path, void **bin, size_t *len)
 	return p;
 }
 
-/* The policy the hypervisor runs, or NULL (said why, unless none). */
-static struct acmpol *loaded_policy(bool quiet_if_none)
+struct acmpol *pal_loaded_policy(const char *who, const char *if_none)
 {
 	char err[1024];
 	struct acmpol *p;
@@ -63,17 +62,19 @@ static struct acmpol *loaded_policy(bool quiet_if_none)
 	ret = palctl_xsm_get(&c, &b, &len);
 	palctl_close(&c);
 	if (ret < 0)
-		return pal_err("policy: %s", palctl_strerror(ret)), NULL;
-	if (b == NULL) {
-		if (!quiet_if_none)
-			pal_err("no ACM policy is loaded (the dummy module decides)");
-		return NULL;
-	}
+		return pal_err("%s: %s", who, palctl_strerror(ret)), NULL;
+	if (b == NULL)
+		return pal_err("%s: %s", who, if_none), NULL;
 	p = acmpol_decode(b, len, err, sizeof(err));
 	free(b);
 	if (p == NULL)
-		pal_err("the hypervisor's policy: %s", err);
+		pal_err("%s: the hypervisor's policy: %s", who, err);
 	return p;
+}
+
+static struct acmpol *loaded_policy(void)
+{
+	return pal_loaded_policy("policy", "no ACM policy is loaded (the dummy module decides)");
 }
 
 static struct acmpol *file_or_loaded(int argc, char **argv, int at)
@@ -83,7 +84,7 @@ static struct acmpol *file_or_loaded(int argc, char **argv, int at)
 	struct acmpol *p;
 
 	if (argc <= at)
-		return loaded_policy(false);
+		return loaded_policy();
 	p = read_policy(argv[at], &bin, &len);
 	free(bin);
 	return p;
@@ -222,7 +223,7 @@ static int show(int argc, char **argv)
 			    "themselves)\n");
 			return 0;
 		}
-		if ((p = loaded_policy(false)) == NULL)
+		if ((p = loaded_policy()) == NULL)
 			return 1;
 	}
 	for (i = 0; i < p->h->nr_labels; i++)
@@ -388,7 +389,7 @@ static int diff(int argc, char **argv)
 
 	if (argc != 3 && argc != 4)
 		return pal_usage_of("policy"), 2;
-	a = argc == 4 ? file_or_loaded(argc, argv, 2) : loaded_policy(false);
+	a = argc == 4 ? file_or_loaded(argc, argv, 2) : loaded_policy();
 	if (a == NULL)
 		return 1;
 	b = file_or_loaded(argc, argv, argc - 1);

@@ -15,26 +15,12 @@
  * labels. Fills policy and label. */
 static int resource_label(const char *spec, char *policy, char *label)
 {
-	char err[256];
-	struct acmpol *p;
-	struct palctl c;
-	size_t len;
-	void *b;
+	struct acmpol *p = pal_loaded_policy("label", "no ACM policy is loaded: load one "
+	    "first ('pal policy load')");
 	int ret;
 
-	if (pal_connect(&c) < 0)
-		return 1;
-	ret = palctl_xsm_get(&c, &b, &len);
-	palctl_close(&c);
-	if (ret < 0)
-		return pal_err("label: %s", palctl_strerror(ret));
-	if (b == NULL)
-		return pal_err("label: no ACM policy is loaded: load one first "
-		    "('pal policy load')");
-	p = acmpol_decode(b, len, err, sizeof(err));
-	free(b);
 	if (p == NULL)
-		return pal_err("label: the hypervisor's policy: %s", err);
+		return 1;
 	if (strchr(spec, ':') == NULL) {
 		snprintf(policy, ACMPOL_NAME_LEN, "%s", p->h->name);
 		snprintf(label, ACMPOL_NAME_LEN, "%s", spec);
