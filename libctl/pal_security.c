@@ -67,8 +67,10 @@ int cmd_label(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "rm") == 0) {
+		/* A file since gone is named as it was labelled. */
 		if (labeldb_resource(argv[2], res, sizeof(res), err, sizeof(err)) < 0)
-			str_copy(res, argv[2], sizeof(res));	/* a file since gone */
+			snprintf(res, sizeof(res), "%s%s", argv[2][0] == '/' ? "file:" : "",
+			    argv[2]);
 		ret = labeldb_remove(res);
 		if (ret == -ENOENT)
 			return pal_err("label: %s has no label", res);
