@@ -101,7 +101,7 @@ static void raise_fd_limit(void)
 			log_warn("cannot raise the open file limit");
 	}
 	if (getrlimit(RLIMIT_NOFILE, &r) == 0)
-		log_info("open file limit %llu", (unsigned long long)r.rlim_cur);
+		log_debug("open file limit %llu", (unsigned long long)r.rlim_cur);
 }
 
 int main(int argc, char **argv)

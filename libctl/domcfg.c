@@ -144,6 +144,21 @@ static int set_disks(struct domcfg *d, const struct xlcfg_value *v, char *err, s
 	return 0;
 }
 
+/* vif = [ 'spec', ... ]: xl's vif syntax, with vlan= and trunk=. */
+static int set_vifs(struct domcfg *d, const struct xlcfg_value *v, char *err, size_t n)
+{
+	char why[256];
+	unsigned int i;
+
+	if (v->nlist > DOMCFG_MAX_VIFS)
+		return snprintf(err, n, "at most %d vifs", DOMCFG_MAX_VIFS), -EINVAL;
+	for (i = 0; i < v->nlist; i++)
+		if (vifspec_parse(v->list[i], &d->vifs[i], why, sizeof(why)) < 0)
+			return snprintf(err, n, "vif: '%s': %s", v->list[i], why), -EINVAL;
+	d->nvifs = v->nlist;
+	return 0;
+}
+
 static const struct key keys[] = {
 	{ "name", K_STR, set_name },
 	{ "type", K_STR, set_type },
@@ -160,6 +175,7 @@ static const struct key keys[] = {
 	{ "uuid", K_STR, set_uuid },
 	{ "seclabel", K_STR, set_seclabel },
 	{ "disk", K_LIST, set_disks },
+	{ "vif", K_LIST, set_vifs },
 };
 
 static void random_uuid(uint8_t *u)

@@ -127,9 +127,9 @@ static int store_introduce(struct palctl *c, const struct domcfg *cfg,
 	int ret;
 
 	if (palctl_xs_open(&x) < 0) {
-		if (cfg->ndisks > 0)
-			return start_err(err, n, -ENOTCONN, "disks need the store (start it "
-			    "with 'pal up')");
+		if (cfg->ndisks > 0 || cfg->nvifs > 0)
+			return start_err(err, n, -ENOTCONN, "disks and vifs need the store "
+			    "(start it with 'pal up')");
 		return 0;
 	}
 	snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
@@ -141,6 +141,11 @@ static int store_introduce(struct palctl *c, const struct domcfg *cfg,
 		    ctx->domid, strerror(-ret));
 	for (i = 0; ret == 0 && i < cfg->ndisks; i++)
 		ret = pal_disk_attach(c, &x, ctx->domid, &cfg->disks[i], err, n);
+	for (i = 0; ret == 0 && i < cfg->nvifs; i++) {
+		struct vifspec v = cfg->vifs[i];	/* a random MAC is this domain's */
+
+		ret = pal_vif_attach(c, &x, ctx->domid, i, &v, err, n);
+	}
 	palctl_xs_close(&x);
 	return ret;
 }

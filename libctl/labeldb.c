@@ -228,25 +228,33 @@ int labeldb_remove(const char *resource)
 	return rewrite(resource, NULL, NULL);
 }
 
-int palctl_disk_allowed(struct palctl *c, uint32_t domid, const char *path, char *why,
-    size_t n)
+int palctl_resource_allowed(struct palctl *c, enum ctl_xsm_ask ask, uint32_t domid,
+    const char *res, char *why, size_t n)
 {
-	char res[LABELDB_RES_LEN], policy[ACMPOL_NAME_LEN] = "", label[ACMPOL_NAME_LEN] = "";
-	int ret = labeldb_disk_resource(path, res, sizeof(res));
+	char policy[ACMPOL_NAME_LEN] = "", label[ACMPOL_NAME_LEN] = "";
+	int ret = labeldb_get(res, policy, sizeof(policy), label, sizeof(label));
 
 	why[0] = '\0';
-	if (ret < 0) {
-		snprintf(why, n, "%s: %s", path, strerror(-ret));
-		return ret;
-	}
-	ret = labeldb_get(res, policy, sizeof(policy), label, sizeof(label));
 	if (ret < 0 && ret != -ENOENT) {
 		snprintf(why, n, "the resource label database %s: %s", labeldb_path(),
 		    strerror(-ret));
 		return ret;
 	}
-	ret = palctl_xsm_check_resource(c, CTL_ASK_DISK, domid, res, policy, label);
+	ret = palctl_xsm_check_resource(c, ask, domid, res, policy, label);
 	if (ret < 0)
 		snprintf(why, n, "%s", c->error[0] ? c->error : palctl_strerror(ret));
 	return ret;
+}
+
+int palctl_disk_allowed(struct palctl *c, uint32_t domid, const char *path, char *why,
+    size_t n)
+{
+	char res[LABELDB_RES_LEN];
+	int ret = labeldb_disk_resource(path, res, sizeof(res));
+
+	if (ret < 0) {
+		snprintf(why, n, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	return palctl_resource_allowed(c, CTL_ASK_DISK, domid, res, why, n);
 }

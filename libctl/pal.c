@@ -43,6 +43,14 @@ const struct pal_cmd pal_cmds[] = {
 	{ "block-detach", cmd_block_detach, "block-detach [-f] DOMAIN VDEV",
 	  "take a disk back once the domain let go of it (-f: at once)" },
 	{ "block-list", cmd_block_list, "block-list DOMAIN", "list a domain's disks" },
+	{ "network-attach", cmd_network_attach, "network-attach DOMAIN VIFSPEC",
+	  "give a running domain a vif ('mac=00:16:3e:01:02:03, bridge=sw0, vlan=10')" },
+	{ "network-detach", cmd_network_detach, "network-detach DOMAIN DEVID",
+	  "take a vif away" },
+	{ "network-list", cmd_network_list, "network-list DOMAIN",
+	  "list a domain's vifs with their switch ports and counters" },
+	{ "switch", cmd_switch, "switch show",
+	  "the VLAN switch: every port, its VLANs, counters and drops" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -56,6 +64,32 @@ int pal_err(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return 1;
+}
+
+/* The hypervisor, the domain's id, and the store (closed again on failure). */
+int pal_open_both(const char *dom, struct palctl *c, uint32_t *domid,
+    struct palctl_xs *x)
+{
+	int ret;
+
+	if (pal_connect(c) < 0)
+		return -1;
+	ret = palctl_lookup(c, dom, domid);
+	if (ret < 0) {
+		palctl_close(c);
+		return pal_err("%s: %s", dom, palctl_strerror(ret)), -1;
+	}
+	if (palctl_xs_open(x) < 0) {
+		palctl_close(c);
+		return pal_err("the store is not running (start it with 'pal up')"), -1;
+	}
+	return 0;
+}
+
+void pal_close_both(struct palctl *c, struct palctl_xs *x)
+{
+	palctl_xs_close(x);
+	palctl_close(c);
 }
 
 int pal_connect(struct palctl *c)

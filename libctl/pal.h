@@ -17,6 +17,10 @@ extern const struct pal_cmd pal_cmds[];
 int pal_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Connect to the hypervisor or print why not. */
 int pal_connect(struct palctl *c);
+/* The hypervisor, the domain's id, and the store (closed again on failure):
+ * 0, or -1 (said). */
+int pal_open_both(const char *dom, struct palctl *c, uint32_t *domid, struct palctl_xs *x);
+void pal_close_both(struct palctl *c, struct palctl_xs *x);
 void pal_usage_of(const char *name);
 
 int cmd_up(int, char **);
@@ -34,6 +38,10 @@ int cmd_dmesg(int, char **);
 int cmd_policy(int, char **);
 int cmd_audit(int, char **);
 int cmd_label(int, char **);
+int cmd_network_attach(int, char **);
+int cmd_network_detach(int, char **);
+int cmd_network_list(int, char **);
+int cmd_switch(int, char **);
 /* The policy the hypervisor runs, checked (acmpol_free it); NULL, said
  * as "who: ..." (if_none when no policy is loaded), otherwise. */
 struct acmpol *pal_loaded_policy(const char *who, const char *if_none);

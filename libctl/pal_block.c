@@ -11,32 +11,6 @@
 
 #include "pal.h"
 
-/* The hypervisor, the domain's id, and the store (closed again on failure). */
-static int open_both(const char *dom, struct palctl *c, uint32_t *domid,
-    struct palctl_xs *x)
-{
-	int ret;
-
-	if (pal_connect(c) < 0)
-		return -1;
-	ret = palctl_lookup(c, dom, domid);
-	if (ret < 0) {
-		palctl_close(c);
-		return pal_err("%s: %s", dom, palctl_strerror(ret)), -1;
-	}
-	if (palctl_xs_open(x) < 0) {
-		palctl_close(c);
-		return pal_err("the store is not running (start it with 'pal up')"), -1;
-	}
-	return 0;
-}
-
-static void close_both(struct palctl *c, struct palctl_xs *x)
-{
-	palctl_xs_close(x);
-	palctl_close(c);
-}
-
 int cmd_block_attach(int argc, char **argv)
 {
 	struct diskspec d;
@@ -50,10 +24,10 @@ int cmd_block_attach(int argc, char **argv)
 		return pal_usage_of("block-attach"), 2;
 	if (diskspec_parse(argv[2], &d, err, sizeof(err)) < 0)
 		return pal_err("disk '%s': %s", argv[2], err);
-	if (open_both(argv[1], &c, &domid, &x) < 0)
+	if (pal_open_both(argv[1], &c, &domid, &x) < 0)
 		return 1;
 	ret = pal_disk_attach(&c, &x, domid, &d, err, sizeof(err));
-	close_both(&c, &x);
+	pal_close_both(&c, &x);
 	if (ret < 0)
 		return pal_err("%s", err);
 	printf("attached %s to domain %u\n", d.vdev, domid);
@@ -73,10 +47,10 @@ int cmd_block_detach(int argc, char **argv)
 		return pal_usage_of("block-detach"), 2;
 	if (vdev_to_devid(argv[2 + force], &devid) < 0)
 		return pal_err("bad vdev '%s' (xvda, hdb, sdc2, or a number)", argv[2 + force]);
-	if (open_both(argv[1 + force], &c, &domid, &x) < 0)
+	if (pal_open_both(argv[1 + force], &c, &domid, &x) < 0)
 		return 1;
 	ret = pal_disk_detach(&x, domid, devid, force, err, sizeof(err));
-	close_both(&c, &x);
+	pal_close_both(&c, &x);
 	if (ret < 0)
 		return pal_err("%s", err);
 	printf("detached %s from domain %u\n", argv[2 + force], domid);
@@ -118,7 +92,7 @@ int cmd_block_list(int argc, char **argv)
 
 	if (argc != 2)
 		return pal_usage_of("block-list"), 2;
-	if (open_both(argv[1], &c, &domid, &x) < 0)
+	if (pal_open_both(argv[1], &c, &domid, &x) < 0)
 		return 1;
 	snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u", domid);
 	n = palctl_xs_children(&x, path, &ids);
@@ -135,6 +109,6 @@ int cmd_block_list(int argc, char **argv)
 		    strcmp(mode, "w") == 0 ? "rw" : "ro", state_name(be), state_name(fe), params);
 	}
 	free(ids);
-	close_both(&c, &x);
+	pal_close_both(&c, &x);
 	return 0;
 }

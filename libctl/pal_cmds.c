@@ -96,6 +96,9 @@ int cmd_up(int argc, char **argv)
 		return pal_err("palconsoled failed to start");
 	if (start_once("palblkback", "palblkback.sock") < 0)
 		return pal_err("palblkback failed to start (see its log in %s)", rundir_get());
+	if (start_once("palnetback", "palnetback.sock") < 0)
+		return pal_err("palnetback failed to start (see its log in %s; it needs "
+		    "/dev/net/tun and CAP_NET_ADMIN for its uplink)", rundir_get());
 	printf("palisade up: run directory %s\n", rundir_get());
 	return 0;
 }
@@ -128,6 +131,7 @@ int cmd_down(int argc, char **argv)
 				    rep.u.info.dom[i].domid, 0);
 		palctl_close(&c);
 	}
+	stop_daemon("palnetback");
 	stop_daemon("palblkback");
 	stop_daemon("palconsoled");
 	stop_daemon("palstored");

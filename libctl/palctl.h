@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "palisade/ctl.h"
 
@@ -205,8 +206,12 @@ int labeldb_each(int (*fn)(const char *resource, const char *policy, const char 
     void *arg), void *arg);
 /* Split "ACM:POLICY:LABEL" (or "POLICY:LABEL"): 0, or -EINVAL. */
 int policy_split_label(const char *s, char *policy, size_t pn, char *label, size_t ln);
-/* May domid use the disk image at path, as labelled in the database? 0, or
- * -XEN_EPERM with why (n bytes) in plain words, or another error. */
+/* May domid use resource (ask: CTL_ASK_DISK, _VLAN, _VTPM), as labelled in
+ * the database? 0, or -XEN_EPERM with why (n bytes) in plain words, or
+ * another error. */
+int palctl_resource_allowed(struct palctl *c, enum ctl_xsm_ask ask, uint32_t domid,
+    const char *resource, char *why, size_t n);
+/* The same for the disk image at path. */
 int palctl_disk_allowed(struct palctl *c, uint32_t domid, const char *path, char *why,
     size_t n);
 
@@ -265,8 +270,28 @@ int pal_disk_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid,
 int pal_disk_detach(struct palctl_xs *x, uint32_t domid, uint32_t devid, bool force,
     char *err, size_t n);
 
+/* --- network interfaces (vif.c) --------------------------------------- */
+struct vifspec {
+	uint8_t mac[6];
+	bool has_mac;			/* else a random 00:16:3e:.. one */
+	char bridge[32];		/* the switch: sw0 */
+	uint16_t vlan;			/* an access port's VLAN, or 0 with trunk */
+	char trunk[256];		/* "10,20": a trunk's VLANs */
+	uint64_t rate_bps;		/* 0: unlimited */
+};
+/* One vif in xl's syntax plus vlan=/trunk=; err says what is wrong. */
+int vifspec_parse(const char *spec, struct vifspec *v, char *err, size_t n);
+/* Offer vif devid to domain domid (palnetback serves it), once the policy
+ * lets it on every VLAN; take it back. err says why not. */
+int pal_vif_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid, uint32_t devid,
+    struct vifspec *v, char *err, size_t n);
+int pal_vif_detach(struct palctl_xs *x, uint32_t domid, uint32_t devid, char *err, size_t n);
+/* Ask palnetback ("show", "list DOMID"): its answer to out. */
+int pal_netback_query(const char *request, FILE *out);
+
 /* --- domain configuration (domcfg.c) ------------------------------------ */
 #define DOMCFG_MAX_DISKS 8
+#define DOMCFG_MAX_VIFS 8
 struct domcfg {
 	char name[CTL_NAME_LEN];
 	char type[8];
@@ -281,6 +306,8 @@ struct domcfg {
 	char seclabel_policy[ACMPOL_NAME_LEN];	/* its policy part, "" if none */
 	struct diskspec disks[DOMCFG_MAX_DISKS];
 	unsigned int ndisks;
+	struct vifspec vifs[DOMCFG_MAX_VIFS];
+	unsigned int nvifs;
 };
 
 /* Fill d from a parsed config; on error, cfg->err says what and where. */

@@ -18,8 +18,6 @@
 #include <xen/io/xs_wire.h>
 
 #define NO_POOL 0xffff
-#define GNT_FIRST 8			/* below: the toolstack's and the suites' */
-#define GNT_COUNT (GRANT_FRAMES_MAX * 512)
 #define STATE_WAIT_NS (20ull * 1000000000ull)
 
 struct blkf_shadow {
@@ -35,58 +33,6 @@ struct blkf_shadow {
 	void *indirect;			/* this entry's indirect page */
 	grant_ref_t indirect_ref;
 };
-
-static volatile grant_entry_v1_t *gt;
-static grant_ref_t gfree[GNT_COUNT];
-static unsigned int ngfree;
-
-/* --- grants ----------------------------------------------------------- */
-
-static void grants_init(void)
-{
-	unsigned int i;
-
-	if (gt != NULL)
-		return;
-	gt = grant_table_frames(GRANT_FRAMES_MAX);
-	if (gt == NULL) {
-		printk("blkfront: no grant table\n");
-		poweroff(SHUTDOWN_crash);
-	}
-	for (i = GNT_COUNT; i-- > GNT_FIRST;)
-		gfree[ngfree++] = (grant_ref_t)i;
-}
-
-grant_ref_t blkf_grant(unsigned long pfn, bool readonly)
-{
-	grant_ref_t ref;
-
-	grants_init();
-	if (ngfree == 0) {
-		printk("blkfront: out of grant entries\n");
-		poweroff(SHUTDOWN_crash);
-	}
-	ref = gfree[--ngfree];
-	grant_offer(&gt[ref], 0, pfn, readonly ? GTF_readonly : 0);
-	return ref;
-}
-
-/* Ended only when dom0 is not using it (copies are done when the
- * response comes; a mapping would show as reading/writing). */
-void blkf_ungrant(grant_ref_t ref)
-{
-	uint16_t flags;
-
-	for (;;) {
-		flags = gt[ref].flags;
-		if (flags & (GTF_reading | GTF_writing))
-			continue;
-		if (__atomic_compare_exchange_n(&gt[ref].flags, &flags, 0, false,
-		    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			break;
-	}
-	gfree[ngfree++] = ref;
-}
 
 /* --- the store ------------------------------------------------------------ */
 
@@ -153,7 +99,7 @@ static int queue_setup(struct blkf_dev *d, struct blkf_queue *q)
 			pfn = p;
 		else if (p != pfn + i)
 			return -1;	/* the ring must be contiguous for us */
-		q->refs[i] = blkf_grant(p, false);
+		q->refs[i] = gnt_page(p, false);
 	}
 	q->sring = pfn_to_virt(pfn);
 	ring_reset(q);
@@ -170,7 +116,7 @@ static int queue_setup(struct blkf_dev *d, struct blkf_queue *q)
 			unsigned long ip = mm_alloc_page();
 
 			q->sh[i].indirect = pfn_to_virt(ip);
-			q->sh[i].indirect_ref = blkf_grant(ip, true);
+			q->sh[i].indirect_ref = gnt_page(ip, true);
 		}
 	}
 	if (q->port == 0)
@@ -284,7 +230,7 @@ int blkf_submit(struct blkf_dev *d, unsigned int qi, uint8_t op, uint64_t sector
 			if (op != BLKIF_OP_READ)
 				memcpy(pfn_to_virt(d->pool_pfn + s->pool[i]), page, chunk);
 		} else {
-			s->gref[i] = blkf_grant(virt_to_pfn(page), op != BLKIF_OP_READ);
+			s->gref[i] = gnt_page(virt_to_pfn(page), op != BLKIF_OP_READ);
 		}
 		segs[i].gref = s->gref[i];
 		segs[i].first_sect = 0;
@@ -344,7 +290,7 @@ static void complete(struct blkf_dev *d, struct blkf_shadow *s, int status)
 				    chunk);
 			d->pool[d->npool++] = s->pool[i];
 		} else if (!s->registered) {
-			blkf_ungrant(s->gref[i]);
+			gnt_end(s->gref[i]);
 		}
 	}
 	s->status = status;
@@ -526,7 +472,7 @@ int blkf_open(struct blkf_dev *d, unsigned int nth, const struct blkf_opts *o)
 
 	memset(d, 0, sizeof(*d));
 	xb_init();
-	grants_init();
+	gnt_left();		/* the grant table, before the memory grows */
 	mm_grow(~0ul);		/* rings, shadows and pools need room */
 	if (find_device(d, nth) != 0) {
 		printk("blkfront: no vbd %u in the store\n", nth);
@@ -565,7 +511,7 @@ int blkf_open(struct blkf_dev *d, unsigned int nth, const struct blkf_opts *o)
 		for (i = 1; i < d->pool_size; i++)
 			mm_alloc_page();
 		for (i = 0; i < d->pool_size; i++) {
-			d->pool_ref[i] = blkf_grant(d->pool_pfn + i, false);
+			d->pool_ref[i] = gnt_page(d->pool_pfn + i, false);
 			d->pool[d->npool++] = (uint16_t)(d->pool_size - 1 - i);
 		}
 	}
@@ -597,11 +543,11 @@ int blkf_register(struct blkf_dev *d, void *buf, size_t len)
 {
 	unsigned int i, n = (unsigned int)((len + PAGE_SIZE - 1) / PAGE_SIZE);
 
-	if (d->reg != NULL || n > BLKF_MAX_REG || n > ngfree ||
+	if (d->reg != NULL || n > BLKF_MAX_REG || n > gnt_left() ||
 	    (uintptr_t)buf % PAGE_SIZE != 0)
 		return -1;
 	for (i = 0; i < n; i++)
-		d->reg_ref[i] = blkf_grant(virt_to_pfn((uint8_t *)buf + i * PAGE_SIZE), false);
+		d->reg_ref[i] = gnt_page(virt_to_pfn((uint8_t *)buf + i * PAGE_SIZE), false);
 	d->reg = buf;
 	d->reg_pages = n;
 	return 0;

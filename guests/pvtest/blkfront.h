@@ -4,6 +4,7 @@
 #define PVTEST_BLKFRONT_H
 
 #include "pvtest.h"
+#include "gntalloc.h"
 
 #define xen_mb()	mb()
 #define xen_rmb()	barrier()
@@ -89,8 +90,5 @@ int blkf_sync(struct blkf_dev *d, uint8_t op, uint64_t sector, void *buf, size_t
 /* A request exactly as given (for the hostile suite): its status, or -1 if
  * no response came. */
 int blkf_raw(struct blkf_dev *d, const void *req);
-/* The grant reference of one of our pages, granted to dom0 (ro or not). */
-grant_ref_t blkf_grant(unsigned long pfn, bool readonly);
-void blkf_ungrant(grant_ref_t ref);
 
 #endif

@@ -369,9 +369,9 @@ void suite_blkhostile(void)
 	page = mm_alloc_page();
 	ipage = mm_alloc_page();
 	iseg = pfn_to_virt(ipage);
-	rw = blkf_grant(page, false);
-	ro = blkf_grant(page, true);
-	iref = blkf_grant(ipage, true);
+	rw = gnt_page(page, false);
+	ro = gnt_page(page, true);
+	iref = gnt_page(ipage, true);
 	back = buffer(4096);
 	check(raw_rw(99, 1, 0, rw, 0, 7) == BLKIF_RSP_EOPNOTSUPP, "an unknown operation");
 	check(raw_rw(BLKIF_OP_RESERVED_1, 1, 0, rw, 0, 7) == BLKIF_RSP_EOPNOTSUPP,

@@ -34,5 +34,8 @@ const struct suite suites[] = {
 	{ "blkstress", suite_blkstress },
 	{ "blkhostile", suite_blkhostile },
 	{ "blkbench", suite_blkbench },
+	{ "net", suite_net },
+	{ "netflood", suite_netflood },
+	{ "udpbench", suite_udpbench },
 	{ NULL, NULL },
 };

@@ -55,5 +55,8 @@ void suite_blkverify(void);
 void suite_blkstress(void);
 void suite_blkhostile(void);
 void suite_blkbench(void);
+void suite_net(void);
+void suite_netflood(void);
+void suite_udpbench(void);
 
 #endif

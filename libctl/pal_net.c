@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* pal network-attach, -detach, -list, pal switch show: vifs and the switch. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pal.h"
+
+int cmd_network_attach(int argc, char **argv)
+{
+	struct vifspec v;
+	struct palctl_xs x;
+	struct palctl c;
+	uint32_t domid, devid;
+	char err[CTL_ERROR_LEN + 64], p[96], s[16];
+	int ret;
+
+	if (argc != 3)
+		return pal_usage_of("network-attach"), 2;
+	if (vifspec_parse(argv[2], &v, err, sizeof(err)) < 0)
+		return pal_err("vif '%s': %s", argv[2], err);
+	if (pal_open_both(argv[1], &c, &domid, &x) < 0)
+		return 1;
+	for (devid = 0; devid < 64; devid++) {	/* the first free number */
+		snprintf(p, sizeof(p), "/local/domain/%u/device/vif/%u", domid, devid);
+		if (palctl_xs_read(&x, p, s, sizeof(s)) < 0)
+			break;
+	}
+	ret = pal_vif_attach(&c, &x, domid, devid, &v, err, sizeof(err));
+	pal_close_both(&c, &x);
+	if (ret < 0)
+		return pal_err("%s", err);
+	printf("attached vif %u (%02x:%02x:%02x:%02x:%02x:%02x) to domain %u\n", devid,
+	    v.mac[0], v.mac[1], v.mac[2], v.mac[3], v.mac[4], v.mac[5], domid);
+	return 0;
+}
+
+int cmd_network_detach(int argc, char **argv)
+{
+	struct palctl_xs x;
+	struct palctl c;
+	uint32_t domid;
+	char err[256], *end;
+	unsigned long devid;
+	int ret;
+
+	if (argc != 3)
+		return pal_usage_of("network-detach"), 2;
+	devid = strtoul(argv[2], &end, 10);
+	if (*end != '\0' || argv[2][0] == '\0')
+		return pal_err("bad vif number '%s'", argv[2]);
+	if (pal_open_both(argv[1], &c, &domid, &x) < 0)
+		return 1;
+	ret = pal_vif_detach(&x, domid, (uint32_t)devid, err, sizeof(err));
+	pal_close_both(&c, &x);
+	if (ret < 0)
+		return pal_err("%s", err);
+	printf("detached vif %lu from domain %u\n", devid, domid);
+	return 0;
+}
+
+static const char *state_name(const char *s)
+{
+	static const char *const names[] = { "unknown", "initialising", "initwait",
+	    "initialised", "connected", "closing", "closed" };
+	long v = strtol(s, NULL, 10);
+
+	return v >= 0 && v <= 6 ? names[v] : "-";
+}
+
+static void node(struct palctl_xs *x, const char *dir, const char *id, const char *key,
+    char *out, size_t n)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, id, key);
+	if (palctl_xs_read(x, path, out, n) < 0)
+		snprintf(out, n, "-");
+}
+
+/* The domain's vifs from the store, then their switch ports. */
+int cmd_network_list(int argc, char **argv)
+{
+	char dir[96], *ids = NULL, mac[32], vlan[64], trunk[256], be[16], fe[16], p[128];
+	char req[32];
+	struct palctl_xs x;
+	struct palctl c;
+	uint32_t domid;
+	const char *id;
+	int n, i;
+
+	if (argc != 2)
+		return pal_usage_of("network-list"), 2;
+	if (pal_open_both(argv[1], &c, &domid, &x) < 0)
+		return 1;
+	snprintf(dir, sizeof(dir), "/local/domain/0/backend/vif/%u", domid);
+	snprintf(p, sizeof(p), "/local/domain/%u/device/vif", domid);
+	n = palctl_xs_children(&x, dir, &ids);
+	printf("%-6s %-17s %-16s %-13s %s\n", "Devid", "MAC", "VLAN", "Backend", "Frontend");
+	for (i = 0, id = ids; i < n; i++, id += strlen(id) + 1) {
+		node(&x, dir, id, "mac", mac, sizeof(mac));
+		node(&x, dir, id, "vlan", vlan, sizeof(vlan));
+		node(&x, dir, id, "trunk", trunk, sizeof(trunk));
+		node(&x, dir, id, "state", be, sizeof(be));
+		node(&x, p, id, "state", fe, sizeof(fe));
+		if (strcmp(trunk, "-") != 0)
+			snprintf(vlan, sizeof(vlan), "trunk:%.50s", trunk);
+		printf("%-6s %-17s %-16s %-13s %s\n", id, mac, vlan, state_name(be), state_name(fe));
+	}
+	free(ids);
+	pal_close_both(&c, &x);
+	snprintf(req, sizeof(req), "list %u", domid);
+	printf("\n");
+	if (pal_netback_query(req, stdout) < 0)
+		return pal_err("palnetback is not running (start it with 'pal up')");
+	return 0;
+}
+
+int cmd_switch(int argc, char **argv)
+{
+	if (argc != 2 || strcmp(argv[1], "show") != 0)
+		return pal_usage_of("switch"), 2;
+	if (pal_netback_query("show", stdout) < 0)
+		return pal_err("palnetback is not running (start it with 'pal up')");
+	return 0;
+}
