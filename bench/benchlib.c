@@ -41,10 +41,23 @@ void bench_domain(struct palctl *c, const char *name, unsigned int mem_mb,
 void bench_domain_disk(struct palctl *c, const char *name, unsigned int mem_mb,
     const char *cmdline, const char *disk, struct pal_domain *pd)
 {
+	bench_domain_dev(c, name, mem_mb, cmdline, disk, NULL, pd);
+}
+
+void bench_domain_dev(struct palctl *c, const char *name, unsigned int mem_mb,
+    const char *cmdline, const char *disk, const char *vif, struct pal_domain *pd)
+{
 	struct domcfg cfg;
 	char err[512];
 
 	memset(&cfg, 0, sizeof(cfg));
+	if (vif != NULL) {
+		if (vifspec_parse(vif, &cfg.vifs[0], err, sizeof(err)) < 0) {
+			fprintf(stderr, "bench: vif '%s': %s\n", vif, err);
+			exit(1);
+		}
+		cfg.nvifs = 1;
+	}
 	if (disk != NULL) {
 		if (diskspec_parse(disk, &cfg.disks[0], err, sizeof(err)) < 0) {
 			fprintf(stderr, "bench: disk '%s': %s\n", disk, err);

@@ -63,8 +63,10 @@ extern const struct xb_ops nb_xb_ops;
 int nb_buffer_init(void);		/* the registered frame buffer */
 int nb_poll_add(int fd, void *tag);
 void nb_poll_del(int fd);
-/* One round: every vif's transmitted packets through the switch. */
-void nb_round(void);
+/* A few rounds: every vif's transmitted packets through the switch. true
+ * if some are still waiting (a guest notifies only once we looked at all
+ * it sent: call again soon). */
+bool nb_round(void);
 /* Frames switched outside a round (from the uplink) go to the guests. */
 void nb_rx_flush_all(void);
 struct nb_vif *nb_backend_dev(unsigned int i);	/* device i's vif, or NULL */

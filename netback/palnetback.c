@@ -138,6 +138,7 @@ int main(int argc, char **argv)
 	char logp[256];
 	unsigned int nvlans = 0, naccess = 0, j;
 	struct nb_tap *trunk;
+	bool pending = false;
 	int c, n, i, ret, lfd, k;
 
 	while ((c = getopt(argc, argv, "dfr:s:u:t:a:")) != -1) {
@@ -232,9 +233,9 @@ int main(int argc, char **argv)
 	log_info("palnetback ready: switch %s, uplink %s", swname, uplink);
 	xb_backend_poll(&backend, 0);	/* vifs there before us */
 	while (!stopping) {
-		bool vifs = false;
+		bool vifs = pending;
 
-		n = epoll_wait(ep, evs, 64, 1000);
+		n = epoll_wait(ep, evs, 64, pending ? 0 : 1000);
 		if (n < 0 && errno != EINTR)
 			fatal("epoll_wait");
 		for (i = 0; i < n; i++) {
@@ -254,8 +255,7 @@ int main(int argc, char **argv)
 				vifs = true;
 			}
 		}
-		if (vifs)
-			nb_round();
+		pending = vifs && nb_round();
 	}
 	log_info("palnetback stopping");
 	xb_backend_close(&backend);

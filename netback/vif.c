@@ -521,7 +521,7 @@ void nb_rx_flush_all(void)
 	next_slot = 0;
 }
 
-void nb_round(void)
+bool nb_round(void)
 {
 	unsigned int i, k, rounds = 0;
 	bool more;
@@ -552,4 +552,5 @@ void nb_round(void)
 		rx_flush();
 		push_all();
 	} while (more && ++rounds < 4);
+	return more;
 }
