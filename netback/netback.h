@@ -36,6 +36,10 @@
  * slot (XSA-423), extra-info slots (we offer no GSO).
  */
 int nb_tx_check(const netif_tx_request_t *slots, unsigned int n, const char **why);
+/* A frame the guest sent with NETTXF_csum_blank (checksum offload): its
+ * IPv4 TCP or UDP checksum filled in, as the hardware would have. 0, or
+ * -1 if it is not such a packet (then it goes as it is). */
+int nb_csum_complete(uint8_t *frame, size_t len);
 
 /* --- vifs (vif.c) --------------------------------------------------------- */
 

@@ -177,6 +177,7 @@ static int probe(struct xb_dev *xb)
 	xb_dev_write(xb, "feature-rx-flip", "0");
 	xb_dev_write(xb, "feature-sg", "1");
 	xb_dev_write(xb, "feature-gso-tcpv4", "0");
+	xb_dev_write(xb, "feature-ipv6-csum-offload", "0");	/* IPv4 only */
 	xb_dev_write(xb, "feature-split-event-channels", "0");
 	xb_dev_write(xb, "feature-multicast-control", "0");
 	xb_dev_write(xb, "hotplug-status", "connected");
@@ -545,6 +546,8 @@ bool nb_round(void)
 			}
 			for (k = 0; k < p->nslots; k++)
 				tx_respond(p->v, p->ids[k], ok ? NETIF_RSP_OKAY : NETIF_RSP_ERROR);
+			if (ok && (p->flags & NETTXF_csum_blank))
+				nb_csum_complete(buf + (size_t)p->slot * NB_SLOT_SIZE, p->len);
 			if (ok && p->v->connected && p->v->port >= 0)
 				sw_input(&nb_switch, p->v->port, buf + (size_t)p->slot * NB_SLOT_SIZE,
 				    p->len, round_ns);
