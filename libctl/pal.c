@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -90,6 +91,28 @@ void pal_close_both(struct palctl *c, struct palctl_xs *x)
 {
 	palctl_xs_close(x);
 	palctl_close(c);
+}
+
+const char *pal_state_name(const char *s)
+{
+	static const char *const names[] = { "unknown", "initialising", "initwait",
+	    "initialised", "connected", "closing", "closed" };
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return *s != '\0' && *end == '\0' && v >= 0 && v <= 6 ? names[v] : "-";
+}
+
+void pal_read_or_dash(struct palctl_xs *x, char *buf, size_t n, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (palctl_xs_read(x, path, buf, n) < 0)
+		snprintf(buf, n, "-");
 }
 
 int pal_connect(struct palctl *c)

@@ -21,6 +21,11 @@ int pal_connect(struct palctl *c);
  * 0, or -1 (said). */
 int pal_open_both(const char *dom, struct palctl *c, uint32_t *domid, struct palctl_xs *x);
 void pal_close_both(struct palctl *c, struct palctl_xs *x);
+/* A xenbus state number as its name ("connected"), "-" if it is none. */
+const char *pal_state_name(const char *s);
+/* The store node the path fmt makes, or "-". */
+void pal_read_or_dash(struct palctl_xs *x, char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void pal_usage_of(const char *name);
 
 int cmd_up(int, char **);

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,30 +56,6 @@ int cmd_block_detach(int argc, char **argv)
 	return 0;
 }
 
-static const char *state_name(const char *s)
-{
-	static const char *const names[] = { "unknown", "initialising", "initwait",
-	    "initialised", "connected", "closing", "closed" };
-	long v = strtol(s, NULL, 10);
-
-	return v >= 0 && v <= 6 ? names[v] : "?";
-}
-
-/* The node at the path fmt makes, or "-". */
-static void read_or_dash(struct palctl_xs *x, char *buf, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void read_or_dash(struct palctl_xs *x, char *buf, size_t n, const char *fmt, ...)
-{
-	char path[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (palctl_xs_read(x, path, buf, n) < 0)
-		snprintf(buf, n, "-");
-}
-
 int cmd_block_list(int argc, char **argv)
 {
 	char path[96], *ids = NULL, dev[32], mode[8], params[1024], be[16], fe[16];
@@ -99,14 +74,14 @@ int cmd_block_list(int argc, char **argv)
 	printf("%-8s %-10s %-6s %-13s %-13s %s\n", "Vdev", "Devid", "Access", "Backend",
 	    "Frontend", "Target");
 	for (i = 0, id = ids; i < n; i++, id += strlen(id) + 1) {
-		read_or_dash(&x, dev, sizeof(dev), "%s/%s/dev", path, id);
-		read_or_dash(&x, mode, sizeof(mode), "%s/%s/mode", path, id);
-		read_or_dash(&x, params, sizeof(params), "%s/%s/params", path, id);
-		read_or_dash(&x, be, sizeof(be), "%s/%s/state", path, id);
-		read_or_dash(&x, fe, sizeof(fe), "/local/domain/%u/device/vbd/%s/state",
+		pal_read_or_dash(&x, dev, sizeof(dev), "%s/%s/dev", path, id);
+		pal_read_or_dash(&x, mode, sizeof(mode), "%s/%s/mode", path, id);
+		pal_read_or_dash(&x, params, sizeof(params), "%s/%s/params", path, id);
+		pal_read_or_dash(&x, be, sizeof(be), "%s/%s/state", path, id);
+		pal_read_or_dash(&x, fe, sizeof(fe), "/local/domain/%u/device/vbd/%s/state",
 		    domid, id);
 		printf("%-8s %-10s %-6s %-13s %-13s %s\n", dev, id,
-		    strcmp(mode, "w") == 0 ? "rw" : "ro", state_name(be), state_name(fe), params);
+		    strcmp(mode, "w") == 0 ? "rw" : "ro", pal_state_name(be), pal_state_name(fe), params);
 	}
 	free(ids);
 	pal_close_both(&c, &x);

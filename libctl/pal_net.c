@@ -62,25 +62,6 @@ int cmd_network_detach(int argc, char **argv)
 	return 0;
 }
 
-static const char *state_name(const char *s)
-{
-	static const char *const names[] = { "unknown", "initialising", "initwait",
-	    "initialised", "connected", "closing", "closed" };
-	long v = strtol(s, NULL, 10);
-
-	return v >= 0 && v <= 6 ? names[v] : "-";
-}
-
-static void node(struct palctl_xs *x, const char *dir, const char *id, const char *key,
-    char *out, size_t n)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, id, key);
-	if (palctl_xs_read(x, path, out, n) < 0)
-		snprintf(out, n, "-");
-}
-
 /* The domain's vifs from the store, then their switch ports. */
 int cmd_network_list(int argc, char **argv)
 {
@@ -101,14 +82,14 @@ int cmd_network_list(int argc, char **argv)
 	n = palctl_xs_children(&x, dir, &ids);
 	printf("%-6s %-17s %-16s %-13s %s\n", "Devid", "MAC", "VLAN", "Backend", "Frontend");
 	for (i = 0, id = ids; i < n; i++, id += strlen(id) + 1) {
-		node(&x, dir, id, "mac", mac, sizeof(mac));
-		node(&x, dir, id, "vlan", vlan, sizeof(vlan));
-		node(&x, dir, id, "trunk", trunk, sizeof(trunk));
-		node(&x, dir, id, "state", be, sizeof(be));
-		node(&x, p, id, "state", fe, sizeof(fe));
+		pal_read_or_dash(&x, mac, sizeof(mac), "%s/%s/mac", dir, id);
+		pal_read_or_dash(&x, vlan, sizeof(vlan), "%s/%s/vlan", dir, id);
+		pal_read_or_dash(&x, trunk, sizeof(trunk), "%s/%s/trunk", dir, id);
+		pal_read_or_dash(&x, be, sizeof(be), "%s/%s/state", dir, id);
+		pal_read_or_dash(&x, fe, sizeof(fe), "%s/%s/state", p, id);
 		if (strcmp(trunk, "-") != 0)
 			snprintf(vlan, sizeof(vlan), "trunk:%.50s", trunk);
-		printf("%-6s %-17s %-16s %-13s %s\n", id, mac, vlan, state_name(be), state_name(fe));
+		printf("%-6s %-17s %-16s %-13s %s\n", id, mac, vlan, pal_state_name(be), pal_state_name(fe));
 	}
 	free(ids);
 	pal_close_both(&c, &x);

@@ -38,43 +38,14 @@ struct blkf_shadow {
 
 static unsigned long be_num(struct blkf_dev *d, const char *key, unsigned long def)
 {
-	char path[192];
-
-	snprintf(path, sizeof(path), "%s/%s", d->be, key);
-	return xb_read_ulong(path, def);
+	return xb_num(d->be, key, def);
 }
 
-static void fe_write(struct blkf_dev *d, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fe_write(struct blkf_dev *d, const char *key, const char *fmt, ...)
-{
-	char path[128], val[64];
-	va_list ap;
+#define fe_write(d, key, ...) xb_printf((d)->fe, key, __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "%s/%s", d->fe, key);
-	xb_write(path, val);
-}
-
-/* Until the backend's state is want (watching it): false after 20 s. */
 static bool be_wait_state(struct blkf_dev *d, unsigned long want)
 {
-	uint64_t end = system_time() + STATE_WAIT_NS;
-	unsigned long st;
-
-	for (;;) {
-		st = be_num(d, "state", 0);
-		if (st == want)
-			return true;
-		if (system_time() > end)
-			return false;
-		while (xb_event_pending())
-			xb_event();
-		port_wait_ns(start_info->store_evtchn,
-		    port_hits[start_info->store_evtchn] + 1, 100000000ull);
-	}
+	return xb_wait_state(d->be, want, STATE_WAIT_NS);
 }
 
 /* --- rings ---------------------------------------------------------------- */
@@ -444,27 +415,6 @@ int blkf_raw(struct blkf_dev *d, const void *raw)
 
 /* --- connecting ------------------------------------------------------- */
 
-static int find_device(struct blkf_dev *d, unsigned int nth)
-{
-	char list[256];
-	size_t len = sizeof(list) - 1, at = 0;
-	unsigned int i = 0;
-
-	if (xb_request(XS_DIRECTORY, 0, "device/vbd", 11, list, &len) != 0)
-		return -1;
-	list[len] = '\0';
-	while (at < len && i < nth) {
-		at += strlen(list + at) + 1;
-		i++;
-	}
-	if (at >= len)
-		return -1;
-	d->devid = (uint32_t)strtoul(list + at, NULL, 10);
-	snprintf(d->fe, sizeof(d->fe), "device/vbd/%u", d->devid);
-	snprintf(list, sizeof(list), "%s/backend", d->fe);
-	return xb_read(list, d->be, sizeof(d->be)) == 0 ? 0 : -1;
-}
-
 int blkf_open(struct blkf_dev *d, unsigned int nth, const struct blkf_opts *o)
 {
 	char path[192];
@@ -474,7 +424,8 @@ int blkf_open(struct blkf_dev *d, unsigned int nth, const struct blkf_opts *o)
 	xb_init();
 	gnt_left();		/* the grant table, before the memory grows */
 	mm_grow(~0ul);		/* rings, shadows and pools need room */
-	if (find_device(d, nth) != 0) {
+	if (xb_find_dev("vbd", nth, &d->devid, d->fe, sizeof(d->fe), d->be,
+	    sizeof(d->be)) != 0) {
 		printk("blkfront: no vbd %u in the store\n", nth);
 		return -1;
 	}

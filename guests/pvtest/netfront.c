@@ -15,42 +15,16 @@
 
 #define STATE_WAIT_NS (20ull * 1000000000ull)
 
-static void fe_write(struct netf *n, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fe_write(struct netf *n, const char *key, const char *fmt, ...)
-{
-	char path[128], val[64];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "%s/%s", n->fe, key);
-	xb_write(path, val);
-}
+#define fe_write(n, key, ...) xb_printf((n)->fe, key, __VA_ARGS__)
 
 static unsigned long be_num(struct netf *n, const char *key, unsigned long def)
 {
-	char path[192];
-
-	snprintf(path, sizeof(path), "%s/%s", n->be, key);
-	return xb_read_ulong(path, def);
+	return xb_num(n->be, key, def);
 }
 
 static bool be_wait_state(struct netf *n, unsigned long want)
 {
-	uint64_t end = system_time() + STATE_WAIT_NS;
-
-	for (;;) {
-		if (be_num(n, "state", 0) == want)
-			return true;
-		if (system_time() > end)
-			return false;
-		while (xb_event_pending())
-			xb_event();
-		port_wait_ns(start_info->store_evtchn,
-		    port_hits[start_info->store_evtchn] + 1, 100000000ull);
-	}
+	return xb_wait_state(n->be, want, STATE_WAIT_NS);
 }
 
 static int hex(char c)
@@ -74,26 +48,12 @@ static int parse_mac(const char *s, uint8_t *mac)
 
 static int find_vif(struct netf *n, unsigned int nth)
 {
-	char list[256], mac[32] = "", path[192];
-	size_t len = sizeof(list) - 1, at = 0;
-	unsigned int i = 0;
+	char mac[32] = "", path[96];
 
-	if (xb_request(XS_DIRECTORY, 0, "device/vif", 11, list, &len) != 0)
+	if (xb_find_dev("vif", nth, &n->devid, n->fe, sizeof(n->fe), n->be, sizeof(n->be)) != 0)
 		return -1;
-	list[len] = '\0';
-	while (at < len && i < nth) {
-		at += strlen(list + at) + 1;
-		i++;
-	}
-	if (at >= len)
-		return -1;
-	n->devid = (uint32_t)strtoul(list + at, NULL, 10);
-	snprintf(n->fe, sizeof(n->fe), "device/vif/%u", n->devid);
 	snprintf(path, sizeof(path), "%s/mac", n->fe);
-	if (xb_read(path, mac, sizeof(mac)) != 0 || parse_mac(mac, n->mac) != 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/backend", n->fe);
-	return xb_read(path, n->be, sizeof(n->be)) == 0 ? 0 : -1;
+	return xb_read(path, mac, sizeof(mac)) == 0 && parse_mac(mac, n->mac) == 0 ? 0 : -1;
 }
 
 static void post_rx(struct netf *n, uint16_t id)

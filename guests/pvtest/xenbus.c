@@ -224,3 +224,64 @@ unsigned long xb_read_ulong(const char *path, unsigned long def)
 	v = strtoul(val, &end, 10);
 	return *end == '\0' ? v : def;
 }
+
+/* --- what the frontends share ------------------------------------------------ */
+
+int xb_find_dev(const char *type, unsigned int nth, uint32_t *devid, char *fe, size_t fen,
+    char *be, size_t ben)
+{
+	char list[256], dir[32];
+	size_t len = sizeof(list) - 1, at = 0;
+	unsigned int i = 0;
+
+	snprintf(dir, sizeof(dir), "device/%s", type);
+	if (xb_request(XS_DIRECTORY, 0, dir, strlen(dir) + 1, list, &len) != 0)
+		return -1;
+	list[len] = '\0';
+	while (at < len && i < nth) {
+		at += strlen(list + at) + 1;
+		i++;
+	}
+	if (at >= len)
+		return -1;
+	*devid = (uint32_t)strtoul(list + at, NULL, 10);
+	snprintf(fe, fen, "%s/%u", dir, *devid);
+	snprintf(list, sizeof(list), "%s/backend", fe);
+	return xb_read(list, be, ben) == 0 ? 0 : -1;
+}
+
+void xb_printf(const char *dir, const char *key, const char *fmt, ...)
+{
+	char path[192], val[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	xb_write(path, val);
+}
+
+unsigned long xb_num(const char *dir, const char *key, unsigned long def)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	return xb_read_ulong(path, def);
+}
+
+bool xb_wait_state(const char *dir, unsigned long want, uint64_t ns)
+{
+	uint64_t end = system_time() + ns;
+
+	for (;;) {
+		if (xb_num(dir, "state", 0) == want)
+			return true;
+		if (system_time() > end)
+			return false;
+		while (xb_event_pending())
+			xb_event();
+		port_wait_ns(start_info->store_evtchn,
+		    port_hits[start_info->store_evtchn] + 1, 100000000ull);
+	}
+}

@@ -22,4 +22,14 @@ long xb_unwatch(const char *path, const char *token);
 /* Read path as a number: def if it is missing or not one. */
 unsigned long xb_read_ulong(const char *path, unsigned long def);
 
+/* For frontends: device/TYPE's nth device (its number, its directory and
+ * its backend's): 0, or -1. */
+int xb_find_dev(const char *type, unsigned int nth, uint32_t *devid, char *fe, size_t fen,
+    char *be, size_t ben);
+void xb_printf(const char *dir, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+unsigned long xb_num(const char *dir, const char *key, unsigned long def);
+/* Until dir/state is want (watching it): false after ns. */
+bool xb_wait_state(const char *dir, unsigned long want, uint64_t ns);
+
 #endif
