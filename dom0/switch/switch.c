@@ -277,6 +277,12 @@ void sw_port_vlans(const struct sw_port *p, char *out, size_t n)
 		snprintf(out, n, "%u", p->cfg.vlan);
 		return;
 	}
+	for (v = 1; v <= SW_MAX_VID && ((p->allowed[v / 64] >> (v % 64)) & 1); v++)
+		;
+	if (v > SW_MAX_VID) {
+		snprintf(out, n, "trunk:all");
+		return;
+	}
 	used = (size_t)snprintf(out, n, "trunk:");
 	for (v = 1; v <= SW_MAX_VID && used < n; v++)
 		if ((p->allowed[v / 64] >> (v % 64)) & 1)

@@ -182,6 +182,15 @@ static void test_vlans(void)
 	CU_ASSERT_EQUAL(got[a].len, SW_MAX_FRAME);
 	CU_ASSERT_EQUAL(got[c].count, 0);
 
+	{
+		char v[64];
+
+		sw_port_vlans(&sw.port[up], v, sizeof(v));
+		CU_ASSERT_STRING_EQUAL(v, "trunk:10,20");
+		sw_port_vlans(&sw.port[c], v, sizeof(v));
+		CU_ASSERT_STRING_EQUAL(v, "20");
+	}
+
 	/* a goes: what was learnt on it is forgotten. */
 	sw_port_remove(&sw, a);
 	CU_ASSERT_EQUAL(sw_lookup(&sw, 10, (const uint8_t[]){ 0x00, 0x16, 0x3e, 0, 0, 1 }), -1);
