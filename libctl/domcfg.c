@@ -154,8 +154,23 @@ static int set_vifs(struct domcfg *d, const struct xlcfg_value *v, char *err, si
 		return snprintf(err, n, "at most %d vifs", DOMCFG_MAX_VIFS), -EINVAL;
 	for (i = 0; i < v->nlist; i++)
 		if (vifspec_parse(v->list[i], &d->vifs[i], why, sizeof(why)) < 0)
-			return snprintf(err, n, "vif: '%s': %s", v->list[i], why), -EINVAL;
+			return snprintf(err, n, "'%s': %s", v->list[i], why), -EINVAL;
 	d->nvifs = v->nlist;
+	return 0;
+}
+
+/* vtpm = [ 'backend=0' ]: one vTPM, served by palvtpmd in dom0. */
+static int set_vtpm(struct domcfg *d, const struct xlcfg_value *v, char *err, size_t n)
+{
+	char why[128];
+	unsigned int i;
+
+	if (v->nlist > 1)
+		return snprintf(err, n, "at most one vtpm"), -EINVAL;
+	for (i = 0; i < v->nlist; i++)
+		if (vtpmspec_parse(v->list[i], why, sizeof(why)) < 0)
+			return snprintf(err, n, "'%s': %s", v->list[i], why), -EINVAL;
+	d->vtpm = v->nlist == 1;
 	return 0;
 }
 
@@ -176,6 +191,7 @@ static const struct key keys[] = {
 	{ "seclabel", K_STR, set_seclabel },
 	{ "disk", K_LIST, set_disks },
 	{ "vif", K_LIST, set_vifs },
+	{ "vtpm", K_LIST, set_vtpm },
 };
 
 static void random_uuid(uint8_t *u)

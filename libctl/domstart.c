@@ -127,7 +127,7 @@ static int store_introduce(struct palctl *c, const struct domcfg *cfg,
 	int ret;
 
 	if (palctl_xs_open(&x) < 0) {
-		if (cfg->ndisks > 0 || cfg->nvifs > 0)
+		if (cfg->ndisks > 0 || cfg->nvifs > 0 || cfg->vtpm)
 			return start_err(err, n, -ENOTCONN, "disks and vifs need the store "
 			    "(start it with 'pal up')");
 		return 0;
@@ -145,6 +145,15 @@ static int store_introduce(struct palctl *c, const struct domcfg *cfg,
 		struct vifspec v = cfg->vifs[i];	/* a random MAC is this domain's */
 
 		ret = pal_vif_attach(c, &x, ctx->domid, i, &v, err, n);
+	}
+	if (ret == 0 && cfg->vtpm) {
+		char meas[320];
+
+		ret = pal_launch_measurements(cfg, meas, sizeof(meas));
+		if (ret < 0)
+			start_err(err, n, ret, "vtpm: cannot measure the kernel: %s", strerror(-ret));
+		else
+			ret = pal_vtpm_attach(c, &x, ctx->domid, meas, err, n);
 	}
 	palctl_xs_close(&x);
 	return ret;

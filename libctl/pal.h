@@ -47,6 +47,9 @@ int cmd_network_attach(int, char **);
 int cmd_network_detach(int, char **);
 int cmd_network_list(int, char **);
 int cmd_switch(int, char **);
+int cmd_vtpm_attach(int, char **);
+int cmd_vtpm_detach(int, char **);
+int cmd_vtpm_list(int, char **);
 /* The policy the hypervisor runs, checked (acmpol_free it); NULL, said
  * as "who: ..." (if_none when no policy is loaded), otherwise. */
 struct acmpol *pal_loaded_policy(const char *who, const char *if_none);

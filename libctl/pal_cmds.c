@@ -96,6 +96,8 @@ int cmd_up(int argc, char **argv)
 		return pal_err("palconsoled failed to start");
 	if (start_once("palblkback", "palblkback.sock") < 0)
 		return pal_err("palblkback failed to start (see its log in %s)", rundir_get());
+	if (start_once("palvtpmd", "palvtpmd.sock") < 0)
+		return pal_err("palvtpmd failed to start (see its log in %s)", rundir_get());
 	if (start_once("palnetback", "palnetback.sock") < 0)
 		return pal_err("palnetback failed to start (see its log in %s; it needs "
 		    "/dev/net/tun and CAP_NET_ADMIN for its uplink)", rundir_get());
@@ -132,6 +134,7 @@ int cmd_down(int argc, char **argv)
 		palctl_close(&c);
 	}
 	stop_daemon("palnetback");
+	stop_daemon("palvtpmd");
 	stop_daemon("palblkback");
 	stop_daemon("palconsoled");
 	stop_daemon("palstored");
@@ -351,7 +354,36 @@ static int domain_op(int argc, char **argv, uint16_t type, uint32_t arg,
 
 int cmd_pause(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_PAUSE, 0, NULL); }
 int cmd_unpause(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_UNPAUSE, 0, NULL); }
-int cmd_destroy(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_DESTROY, 0, NULL); }
+/* pal destroy [--purge-vtpm] DOMAIN: --purge-vtpm also deletes the state
+ * of the domain's vTPM instance (it is named for the domain). */
+int cmd_destroy(int argc, char **argv)
+{
+	char name[CTL_NAME_LEN + 1], path[4096];
+	struct ctl_domain_info info;
+	struct palctl c;
+	uint32_t domid;
+	int ret;
+
+	if (argc != 3 || strcmp(argv[1], "--purge-vtpm") != 0)
+		return domain_op(argc, argv, CTL_DOMAIN_DESTROY, 0, NULL);
+	if (pal_connect(&c) < 0)
+		return 1;
+	ret = palctl_lookup(&c, argv[2], &domid);
+	if (ret == 0)
+		ret = palctl_domain_info(&c, domid, &info);
+	if (ret == 0)
+		ret = palctl_domid_op(&c, CTL_DOMAIN_DESTROY, domid, 0);
+	palctl_close(&c);
+	if (ret < 0)
+		return pal_err("destroy %s: %s", argv[2], palctl_why(&c, ret));
+	str_copy(name, info.name, sizeof(name));
+	sleep_ms(300);		/* its instance stores its state as it stops */
+	snprintf(path, sizeof(path), "%s/%s.permall", vtpm_state_dir(), name);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return pal_err("cannot delete %s: %s", path, strerror(errno));
+	printf("destroyed %s and its vTPM state\n", name);
+	return 0;
+}
 int cmd_shutdown(int argc, char **argv)
 {
 	return domain_op(argc, argv, CTL_DOMAIN_SHUTDOWN, SHUTDOWN_poweroff, "shutting down");

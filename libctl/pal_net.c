@@ -108,3 +108,73 @@ int cmd_switch(int argc, char **argv)
 		return pal_err("palnetback is not running (start it with 'pal up')");
 	return 0;
 }
+
+/* --- vTPMs ------------------------------------------------------------------ */
+
+int cmd_vtpm_attach(int argc, char **argv)
+{
+	struct palctl_xs x;
+	struct palctl c;
+	uint32_t domid;
+	char err[CTL_ERROR_LEN + 64];
+	int ret;
+
+	if (argc != 2)
+		return pal_usage_of("vtpm-attach"), 2;
+	if (pal_open_both(argv[1], &c, &domid, &x) < 0)
+		return 1;
+	ret = pal_vtpm_attach(&c, &x, domid, NULL, err, sizeof(err));
+	pal_close_both(&c, &x);
+	if (ret < 0)
+		return pal_err("%s", err);
+	printf("attached a vTPM to domain %u\n", domid);
+	return 0;
+}
+
+int cmd_vtpm_detach(int argc, char **argv)
+{
+	struct palctl_xs x;
+	struct palctl c;
+	uint32_t domid;
+	char p[96], v[16];
+	int ret;
+
+	if (argc != 2)
+		return pal_usage_of("vtpm-detach"), 2;
+	if (pal_open_both(argv[1], &c, &domid, &x) < 0)
+		return 1;
+	snprintf(p, sizeof(p), "/local/domain/0/backend/vtpm/%u/0/state", domid);
+	ret = palctl_xs_read(&x, p, v, sizeof(v)) < 0 ? -ENOENT :
+	    palctl_xs_dev_remove(&x, "vtpm", domid, 0, 0);
+	pal_close_both(&c, &x);
+	if (ret < 0)
+		return pal_err("domain %u: %s", domid, ret == -ENOENT ? "it has no vTPM" :
+		    strerror(-ret));
+	printf("detached the vTPM of domain %u\n", domid);
+	return 0;
+}
+
+int cmd_vtpm_list(int argc, char **argv)
+{
+	char dir[96], inst[80], be[16], fe[16], meas[320];
+	struct palctl_xs x;
+	struct palctl c;
+	uint32_t domid;
+
+	if (argc != 2)
+		return pal_usage_of("vtpm-list"), 2;
+	if (pal_open_both(argv[1], &c, &domid, &x) < 0)
+		return 1;
+	snprintf(dir, sizeof(dir), "/local/domain/0/backend/vtpm/%u/0", domid);
+	pal_read_or_dash(&x, inst, sizeof(inst), "%s/instance", dir);
+	pal_read_or_dash(&x, be, sizeof(be), "%s/state", dir);
+	pal_read_or_dash(&x, fe, sizeof(fe), "/local/domain/%u/device/vtpm/0/state", domid);
+	pal_read_or_dash(&x, meas, sizeof(meas), "%s/measurements", dir);
+	pal_close_both(&c, &x);
+	printf("%-6s %-24s %-13s %-13s %s\n", "Devid", "Instance", "Backend", "Frontend",
+	    "Measured");
+	if (strcmp(be, "-") != 0)
+		printf("%-6s %-24s %-13s %-13s %s\n", "0", inst, pal_state_name(be),
+		    pal_state_name(fe), meas[0] && strcmp(meas, "-") ? "yes" : "no");
+	return 0;
+}

@@ -289,6 +289,20 @@ int pal_vif_detach(struct palctl_xs *x, uint32_t domid, uint32_t devid, char *er
 /* Ask palnetback ("show", "list DOMID"): its answer to out. */
 int pal_netback_query(const char *request, FILE *out);
 
+/* --- virtual TPMs (vtpmdev.c) ------------------------------------------ */
+#define VTPM_STATE_DIR "/var/lib/palisade/vtpm"
+/* Where palvtpmd keeps instance state: $PALISADE_VTPM_DIR or the default. */
+const char *vtpm_state_dir(void);
+struct domcfg;
+/* xl's vtpm spec ("backend=0"): 0, or -EINVAL with err. */
+int vtpmspec_parse(const char *spec, char *err, size_t n);
+/* "4:KERNEL 5:RAMDISK 8:CMDLINE" (SHA-256, hex) of what cfg boots. */
+int pal_launch_measurements(const struct domcfg *cfg, char *out, size_t n);
+/* Give domain domid its vTPM (the instance named for the domain), with the
+ * launch measurements its instance extends first. */
+int pal_vtpm_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid,
+    const char *measurements, char *err, size_t n);
+
 /* --- domain configuration (domcfg.c) ------------------------------------ */
 #define DOMCFG_MAX_DISKS 8
 #define DOMCFG_MAX_VIFS 8
@@ -308,6 +322,7 @@ struct domcfg {
 	unsigned int ndisks;
 	struct vifspec vifs[DOMCFG_MAX_VIFS];
 	unsigned int nvifs;
+	bool vtpm;			/* vtpm = [ 'backend=0' ] */
 };
 
 /* Fill d from a parsed config; on error, cfg->err says what and where. */

@@ -37,5 +37,6 @@ const struct suite suites[] = {
 	{ "net", suite_net },
 	{ "netflood", suite_netflood },
 	{ "udpbench", suite_udpbench },
+	{ "vtpm", suite_vtpm },
 	{ NULL, NULL },
 };

@@ -58,5 +58,6 @@ void suite_blkbench(void);
 void suite_net(void);
 void suite_netflood(void);
 void suite_udpbench(void);
+void suite_vtpm(void);
 
 #endif

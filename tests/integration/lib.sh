@@ -25,6 +25,7 @@ start_palisade() {
 	export PALISADE_RUNDIR
 	PALISADE_RUNDIR=$(mktemp -d /tmp/palisade-test.XXXXXX)
 	export PALISADE_LABELDB=$PALISADE_RUNDIR/resource-labels
+	export PALISADE_VTPM_DIR=$PALISADE_RUNDIR/vtpm
 	trap stop_palisade EXIT
 	"$PAL" up >/dev/null || { echo "pal up failed"; cat "$PALISADE_RUNDIR"/*.log; exit 1; }
 }
