@@ -44,13 +44,14 @@ void bench_domain_disk(struct palctl *c, const char *name, unsigned int mem_mb,
 	bench_domain_dev(c, name, mem_mb, cmdline, disk, NULL, pd);
 }
 
-void bench_domain_dev(struct palctl *c, const char *name, unsigned int mem_mb,
-    const char *cmdline, const char *disk, const char *vif, struct pal_domain *pd)
+static void start(struct palctl *c, const char *name, unsigned int mem_mb,
+    const char *cmdline, const char *disk, const char *vif, bool vtpm, struct pal_domain *pd)
 {
 	struct domcfg cfg;
 	char err[512];
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.vtpm = vtpm;
 	if (vif != NULL) {
 		if (vifspec_parse(vif, &cfg.vifs[0], err, sizeof(err)) < 0) {
 			fprintf(stderr, "bench: vif '%s': %s\n", vif, err);
@@ -75,6 +76,18 @@ void bench_domain_dev(struct palctl *c, const char *name, unsigned int mem_mb,
 		fprintf(stderr, "bench: %s\n", err);
 		exit(1);
 	}
+}
+
+void bench_domain_dev(struct palctl *c, const char *name, unsigned int mem_mb,
+    const char *cmdline, const char *disk, const char *vif, struct pal_domain *pd)
+{
+	start(c, name, mem_mb, cmdline, disk, vif, false, pd);
+}
+
+void bench_domain_vtpm(struct palctl *c, const char *name, unsigned int mem_mb,
+    const char *cmdline, struct pal_domain *pd)
+{
+	start(c, name, mem_mb, cmdline, NULL, NULL, true, pd);
 }
 
 double bench_run_to_shutdown(struct palctl *c, uint32_t domid)

@@ -24,6 +24,9 @@ void bench_domain_disk(struct palctl *c, const char *name, unsigned int mem_mb,
 /* With a disk and/or a vif (xl syntax; NULL: none). */
 void bench_domain_dev(struct palctl *c, const char *name, unsigned int mem_mb,
     const char *cmdline, const char *disk, const char *vif, struct pal_domain *pd);
+/* With a vTPM. */
+void bench_domain_vtpm(struct palctl *c, const char *name, unsigned int mem_mb,
+    const char *cmdline, struct pal_domain *pd);
 /* Unpause and wait until it shuts down; seconds from unpause. */
 double bench_run_to_shutdown(struct palctl *c, uint32_t domid);
 void bench_connect(struct palctl *c);

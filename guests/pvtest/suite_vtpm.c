@@ -232,3 +232,41 @@ void suite_vtpm(void)
 	r = transmit(12);
 	check(rc_of(r) == 0x142, "a command whose size lies is refused (rc %#x)", rc_of(r));
 }
+
+/* Round trips for the benchmark: count GetRandom(32), then count PCR_Extend. */
+void suite_vtpmbench(void)
+{
+	unsigned long count = cmdline_ulong("count", 500), i;
+	uint64_t t0, t1, t2;
+	size_t n;
+
+	if (!tpm_open()) {
+		check(0, "the vTPM connected");
+		return;
+	}
+	n = header(0x8001, 0x144);
+	put16(data + n, 0);
+	run(n + 2);
+	t0 = system_time();
+	for (i = 0; i < count; i++) {
+		n = header(0x8001, 0x17b);
+		put16(data + n, 32);
+		if (rc_of(run(n + 2)) != 0)
+			break;
+	}
+	t1 = system_time();
+	for (i = 0; i < count; i++) {
+		n = header(0x8002, 0x182);
+		put32(data + n, 16);
+		n = pw_session(n + 4);
+		put32(data + n, 1);
+		put16(data + n + 4, 0x000b);
+		memset(data + n + 6, (int)i, 32);
+		if (rc_of(run(n + 38)) != 0)
+			break;
+	}
+	t2 = system_time();
+	check(i == count, "%lu round trips of each", count);
+	printk("vtpmbench: getrandom %llu ns, pcr_extend %llu ns\n",
+	    (unsigned long long)((t1 - t0) / count), (unsigned long long)((t2 - t1) / count));
+}

@@ -38,5 +38,6 @@ const struct suite suites[] = {
 	{ "netflood", suite_netflood },
 	{ "udpbench", suite_udpbench },
 	{ "vtpm", suite_vtpm },
+	{ "vtpmbench", suite_vtpmbench },
 	{ NULL, NULL },
 };

@@ -59,5 +59,6 @@ void suite_net(void);
 void suite_netflood(void);
 void suite_udpbench(void);
 void suite_vtpm(void);
+void suite_vtpmbench(void);
 
 #endif
