@@ -141,6 +141,19 @@ static bool pcr_read(unsigned int pcr, uint8_t out[32])
 	return true;
 }
 
+/* NV_Read of our index's 32 bytes: the response's length. */
+static size_t nv_read(void)
+{
+	size_t n = header(0x8002, 0x14e);
+
+	put32(data + n, NV_INDEX);
+	put32(data + n + 4, NV_INDEX);
+	n = pw_session(n + 8);
+	put16(data + n, 32);
+	put16(data + n + 2, 0);
+	return run(n + 4);
+}
+
 static void hexline(const char *what, unsigned int pcr, const uint8_t *d)
 {
 	char h[65];
@@ -279,13 +292,7 @@ void suite_vtpm(void)
 	for (i = 0; i < 32; i++)
 		nvbuf[i] = (uint8_t)(seed * 31 + i);
 	if (absent) {			/* another domain's TPM: not ours to see */
-		n = header(0x8002, 0x14e);
-		put32(data + n, NV_INDEX);
-		put32(data + n + 4, NV_INDEX);
-		n = pw_session(n + 8);
-		put16(data + n, 32);
-		put16(data + n + 2, 0);
-		r = run(n + 4);
+		r = nv_read();
 		check(rc_of(r) == 0x18b, "no NV index here (rc %#x: TPM_RC_HANDLE)", rc_of(r));
 		return;
 	}
@@ -312,13 +319,7 @@ void suite_vtpm(void)
 		r = run(n + 36);
 		check(rc_of(r) == 0, "NV_Write (rc %#x)", rc_of(r));
 	}
-	n = header(0x8002, 0x14e);		/* NV_Read */
-	put32(data + n, NV_INDEX);
-	put32(data + n + 4, NV_INDEX);
-	n = pw_session(n + 8);
-	put16(data + n, 32);
-	put16(data + n + 2, 0);
-	r = run(n + 4);
+	r = nv_read();
 	check(rc_of(r) == 0 && r >= 10 + 4 + 2 + 32 && get16(data + 14) == 32 &&
 	    memcmp(data + 16, nvbuf, 32) == 0, "NV_Read: what %s wrote (rc %#x)",
 	    check_only ? "an earlier boot" : "we", rc_of(r));
