@@ -90,7 +90,6 @@ int main(int argc, char **argv)
 {
 	struct epoll_event evs[64];
 	bool foreground = false, debug = getenv("PALBLKBACK_DEBUG") != NULL;
-	char logp[256];
 	int c, n, i, ret, afd, lfd;
 
 	while ((c = getopt(argc, argv, "dfr:")) != -1) {
@@ -110,11 +109,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	rundir_path(logp, sizeof(logp), "palblkback.log");
-	if (log_init("palblkback", logp, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO) < 0) {
-		fprintf(stderr, "palblkback: cannot open %s: %s\n", logp, strerror(errno));
+	if (log_open_rundir("palblkback", debug) < 0)
 		return 1;
-	}
 	if ((ret = palctl_open(&blk_ctl)) < 0) {
 		fprintf(stderr, "palblkback: palisade-hv: %s\n", palctl_strerror(ret));
 		return 1;
@@ -123,16 +119,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "palblkback: io_uring: %s\n", strerror(-afd));
 		return 1;
 	}
-	if ((ret = xb_backend_open(&backend, &blk_xb_ops)) < 0) {
-		fprintf(stderr, "palblkback: the store: %s\n", strerror(-ret));
+	if ((lfd = xb_backend_serve(&backend, &blk_xb_ops, "palblkback", SOCKET_NAME,
+	    foreground)) < 0)
 		return 1;
-	}
-	if ((lfd = rundir_listen(SOCKET_NAME)) < 0) {
-		fprintf(stderr, "palblkback: cannot listen: %s\n", strerror(errno));
-		return 1;
-	}
-	if (!foreground && daemon(1, 0) < 0)
-		fatal("daemon");
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || poll_tag(xb_backend_fd(&backend), &tag_store) < 0 ||
 	    poll_tag(afd, &tag_aio) < 0 || poll_tag(lfd, &tag_listen) < 0)

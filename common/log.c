@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "palisade/log.h"
+#include "palisade/util.h"
 
 static const char *log_tag = "palisade";
 static FILE *log_file;
@@ -88,4 +89,20 @@ void fatalx(const char *fmt, ...)
 	log_emit("fatal: ", fmt, ap, 0);
 	va_end(ap);
 	exit(1);
+}
+
+int log_open_rundir(const char *name, bool debug)
+{
+	char file[80], path[512];
+
+	snprintf(file, sizeof(file), "%s.log", name);
+	if (rundir_path(path, sizeof(path), file) < 0) {
+		fprintf(stderr, "%s: the run directory's path is too long\n", name);
+		return -1;
+	}
+	if (log_init(name, path, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO) < 0) {
+		fprintf(stderr, "%s: cannot open %s: %s\n", name, path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -358,7 +358,6 @@ int main(int argc, char **argv)
 	struct epoll_event evs[32];
 	uint64_t last_reap = 0;
 	bool foreground = false;
-	char logp[256];
 	int c, lfd, n, i, ret;
 
 	while ((c = getopt(argc, argv, "fr:")) != -1) {
@@ -372,11 +371,8 @@ int main(int argc, char **argv)
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
-	rundir_path(logp, sizeof(logp), "palconsoled.log");
-	if (log_init("palconsoled", logp, LOG_LVL_INFO) < 0) {
-		fprintf(stderr, "palconsoled: cannot open %s: %s\n", logp, strerror(errno));
+	if (log_open_rundir("palconsoled", false) < 0)
 		return 1;
-	}
 	ret = palctl_open(&ctl);
 	if (ret < 0) {
 		fprintf(stderr, "palconsoled: %s\n", palctl_strerror(ret));

@@ -335,7 +335,6 @@ int main(int argc, char **argv)
 	struct xs_quota quota = xs_default_quota;
 	uint64_t last_reap = 0;
 	bool foreground = false, rings;
-	char logp[256];
 	int c, lfd, n, i;
 
 	while ((c = getopt(argc, argv, "fr:q:")) != -1) {
@@ -355,11 +354,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	rundir_path(logp, sizeof(logp), "palstored.log");
-	if (log_init("palstored", logp, LOG_LVL_INFO) < 0) {
-		fprintf(stderr, "palstored: cannot open %s: %s\n", logp, strerror(errno));
+	if (log_open_rundir("palstored", false) < 0)
 		return 1;
-	}
 	store = xs_store_new(&quota);
 	lfd = rundir_listen(STORE_SOCKET);
 	if (store == NULL || lfd < 0) {

@@ -158,6 +158,11 @@ int xb_backend_open(struct xb_backend *b, const struct xb_ops *ops);
 int xb_backend_fd(const struct xb_backend *b);
 void xb_backend_poll(struct xb_backend *b, int timeout_ms);
 void xb_backend_close(struct xb_backend *b);
+/* A backend daemon's start: the store opened, its status socket sock
+ * listening (its fd returned), and into the background unless foreground.
+ * -1 after saying why on stderr (as name). */
+int xb_backend_serve(struct xb_backend *b, const struct xb_ops *ops, const char *name,
+    const char *sock, bool foreground);
 /* A node in the device's backend directory, or one the frontend wrote. */
 int xb_dev_write(struct xb_dev *d, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "palisade/log.h"
 #include "palisade/util.h"
 #include "palisade/xen.h"
 #include <xen/io/xenbus.h>
@@ -238,4 +240,22 @@ void xb_backend_close(struct xb_backend *b)
 		if (b->dev[i].used)
 			drop(&b->dev[i]);
 	palctl_xs_close(&b->x);
+}
+
+int xb_backend_serve(struct xb_backend *b, const struct xb_ops *ops, const char *name,
+    const char *sock, bool foreground)
+{
+	int ret = xb_backend_open(b, ops), lfd;
+
+	if (ret < 0) {
+		fprintf(stderr, "%s: the store: %s\n", name, strerror(-ret));
+		return -1;
+	}
+	if ((lfd = rundir_listen(sock)) < 0) {
+		fprintf(stderr, "%s: cannot listen: %s\n", name, strerror(errno));
+		return -1;
+	}
+	if (!foreground && daemon(1, 0) < 0)
+		fatal("daemon");
+	return lfd;
 }

@@ -135,7 +135,6 @@ int main(int argc, char **argv)
 	bool foreground = false, debug = getenv("PALNETBACK_DEBUG") != NULL;
 	const char *swname = "sw0", *uplink = NULL;
 	char tapname[16];
-	char logp[256];
 	unsigned int nvlans = 0, naccess = 0, j;
 	struct nb_tap *trunk;
 	bool pending = false;
@@ -170,11 +169,8 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
-	rundir_path(logp, sizeof(logp), "palnetback.log");
-	if (log_init("palnetback", logp, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO) < 0) {
-		fprintf(stderr, "palnetback: cannot open %s: %s\n", logp, strerror(errno));
+	if (log_open_rundir("palnetback", debug) < 0)
 		return 1;
-	}
 	sw_init(&nb_switch, swname);
 	if (uplink == NULL) {	/* a run directory of its own gets a TAP of its own */
 		uint32_t h = 2166136261u;
@@ -209,16 +205,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if ((ret = xb_backend_open(&backend, &nb_xb_ops)) < 0) {
-		fprintf(stderr, "palnetback: the store: %s\n", strerror(-ret));
+	if ((lfd = xb_backend_serve(&backend, &nb_xb_ops, "palnetback", SOCKET_NAME,
+	    foreground)) < 0)
 		return 1;
-	}
-	if ((lfd = rundir_listen(SOCKET_NAME)) < 0) {
-		fprintf(stderr, "palnetback: cannot listen: %s\n", strerror(errno));
-		return 1;
-	}
-	if (!foreground && daemon(1, 0) < 0)
-		fatal("daemon");
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || nb_poll_add(xb_backend_fd(&backend), &tag_store) < 0 ||
 	    nb_poll_add(trunk->fd, trunk) < 0 || nb_poll_add(lfd, &tag_listen) < 0)

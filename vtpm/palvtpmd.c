@@ -418,16 +418,8 @@ static int manager(bool foreground)
 		fprintf(stderr, "palvtpmd: the key in %s: %s\n", statedir, strerror(-ret));
 		return 1;
 	}
-	if ((ret = xb_backend_open(&b, &ops)) < 0) {
-		fprintf(stderr, "palvtpmd: the store: %s\n", strerror(-ret));
+	if ((lfd = xb_backend_serve(&b, &ops, "palvtpmd", SOCKET_NAME, foreground)) < 0)
 		return 1;
-	}
-	if ((lfd = rundir_listen(SOCKET_NAME)) < 0) {
-		fprintf(stderr, "palvtpmd: cannot listen: %s\n", strerror(errno));
-		return 1;
-	}
-	if (!foreground && daemon(1, 0) < 0)
-		fatal("daemon");
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	ev.data.fd = xb_backend_fd(&b);
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
@@ -459,7 +451,6 @@ static int manager(bool foreground)
 int main(int argc, char **argv)
 {
 	bool foreground = false, debug = false;
-	char logp[256];
 	ssize_t r;
 	int c;
 
@@ -469,10 +460,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	rundir_path(logp, sizeof(logp), "palvtpmd.log");
 	if (argc >= 6 && strcmp(argv[1], "-I") == 0) {
 		inst_name = argv[5];
-		if (log_init("palvtpmd", logp, LOG_LVL_INFO) < 0)
+		if (log_open_rundir("palvtpmd", false) < 0)
 			return 1;
 		return instance((uint32_t)strtoul(argv[2], NULL, 10),
 		    (uint32_t)strtoul(argv[3], NULL, 10), (uint32_t)strtoul(argv[4], NULL, 10),
@@ -494,10 +484,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "palvtpmd: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	rundir_path(logp, sizeof(logp), "palvtpmd.log");
-	if (log_init("palvtpmd", logp, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO) < 0) {
-		fprintf(stderr, "palvtpmd: cannot open %s: %s\n", logp, strerror(errno));
+	if (log_open_rundir("palvtpmd", debug) < 0)
 		return 1;
-	}
 	return manager(foreground);
 }

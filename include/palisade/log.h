@@ -4,11 +4,15 @@
 #define PALISADE_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum log_level { LOG_LVL_QUIET = -1, LOG_LVL_WARN = 0, LOG_LVL_INFO = 1, LOG_LVL_DEBUG = 2 };
 
 /* tag names the process; path, when not NULL, is appended to besides stderr. */
 int log_init(const char *tag, const char *path, int level);
+/* A daemon's log: RUNDIR/NAME.log, tagged NAME (debug: every level). 0,
+ * or -1 after saying why on stderr. */
+int log_open_rundir(const char *name, bool debug);
 void log_set_level(int level);
 int log_get_level(void);
 void log_close(void);
