@@ -90,24 +90,10 @@ int main(int argc, char **argv)
 {
 	struct epoll_event evs[64];
 	bool foreground = false, debug = getenv("PALBLKBACK_DEBUG") != NULL;
-	int c, n, i, ret, afd, lfd;
+	int n, i, ret, afd, lfd;
 
-	while ((c = getopt(argc, argv, "dfr:")) != -1) {
-		if (c == 'd')
-			debug = true;
-		else if (c == 'f')
-			foreground = true;
-		else if (c == 'r')
-			setenv("PALISADE_RUNDIR", optarg, 1);
-		else {
-			fprintf(stderr, "usage: palblkback [-d] [-f] [-r rundir]\n");
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "palblkback: unexpected argument '%s'\n", argv[optind]);
+	if (daemon_options(argc, argv, "palblkback", &debug, &foreground) < 0)
 		return 2;
-	}
 	signal(SIGPIPE, SIG_IGN);
 	if (log_open_rundir("palblkback", debug) < 0)
 		return 1;

@@ -138,3 +138,36 @@ int rundir_connect(const char *name, int type)
 	}
 	return fd;
 }
+
+bool rundir_answers(const char *name)
+{
+	int fd = rundir_connect(name, SOCK_STREAM);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+int daemon_options(int argc, char **argv, const char *name, bool *debug, bool *foreground)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "dfr:")) != -1) {
+		if (c == 'd')
+			*debug = true;
+		else if (c == 'f')
+			*foreground = true;
+		else if (c == 'r')
+			setenv("PALISADE_RUNDIR", optarg, 1);
+		else {
+			fprintf(stderr, "usage: %s [-d] [-f] [-r rundir]\n", name);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", name, argv[optind]);
+		return -1;
+	}
+	return 0;
+}

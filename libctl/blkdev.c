@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,7 +63,7 @@ int pal_disk_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid,
 	struct stat st;
 	bool other_rw = false;
 	uint32_t who = 0;
-	int fd, ret;
+	int ret;
 
 	if (realpath(d->target, real) == NULL || stat(real, &st) < 0)
 		return snprintf(err, n, "disk %s: %s: %s", d->vdev, d->target,
@@ -85,11 +84,9 @@ int pal_disk_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid,
 	    (other_rw || !d->readonly))
 		return snprintf(err, n, "disk %s: %s is already attached to domain %u%s",
 		    d->vdev, real, who, other_rw ? " writable" : ""), -EBUSY;
-	fd = rundir_connect(BACKEND_SOCKET, SOCK_STREAM);
-	if (fd < 0)
+	if (!rundir_answers(BACKEND_SOCKET))
 		return snprintf(err, n, "palblkback is not running (start it with 'pal up')"),
 		    -ENOTCONN;
-	close(fd);
 	snprintf(params, sizeof(params), "params=%s", real);
 	snprintf(vdev, sizeof(vdev), "dev=%s", d->vdev);
 	snprintf(devid, sizeof(devid), "virtual-device=%u", d->devid);

@@ -65,12 +65,7 @@ static int run_daemon(const char *name, const char *arg)
  * outlive its daemon, and a killed one can linger as a zombie). */
 static int start_once(const char *name, const char *sock)
 {
-	int fd = rundir_connect(sock, SOCK_STREAM);
-
-	if (fd < 0)
-		return run_daemon(name, NULL);
-	close(fd);
-	return 0;
+	return rundir_answers(sock) ? 0 : run_daemon(name, NULL);
 }
 
 int cmd_up(int argc, char **argv)

@@ -166,16 +166,14 @@ int pal_vif_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid, uint32
 	char p[128], s[16], mac[48], handle[32], bridge[64], vl[300], rate[48], macf[40];
 	char why[CTL_ERROR_LEN];
 	const char *list = v->trunk[0] ? v->trunk : NULL;
-	int fd, ret;
+	int ret;
 
 	snprintf(p, sizeof(p), "/local/domain/%u/device/vif/%u", domid, devid);
 	if (palctl_xs_read(x, p, s, sizeof(s)) == 0)
 		return snprintf(err, n, "domain %u already has vif %u", domid, devid), -EBUSY;
-	fd = rundir_connect(NETBACK_SOCKET, SOCK_STREAM);
-	if (fd < 0)
+	if (!rundir_answers(NETBACK_SOCKET))
 		return snprintf(err, n, "palnetback is not running (start it with 'pal up')"),
 		    -ENOTCONN;
-	close(fd);
 	/* Every VLAN the port would carry, asked before the backend asks. */
 	{
 		char copy[sizeof(v->trunk)], *item, *save = NULL;

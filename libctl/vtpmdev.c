@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,16 +108,14 @@ int pal_vtpm_attach(struct palctl *c, struct palctl_xs *x, uint32_t domid,
 {
 	char p[128], s[16], name[CTL_NAME_LEN + 8], res[CTL_NAME_LEN + 16], why[CTL_ERROR_LEN];
 	char meas[320];
-	int fd, ret;
+	int ret;
 
 	snprintf(p, sizeof(p), "/local/domain/%u/device/vtpm/0", domid);
 	if (palctl_xs_read(x, p, s, sizeof(s)) == 0)
 		return snprintf(err, n, "domain %u already has a vTPM", domid), -EBUSY;
-	fd = rundir_connect(VTPM_SOCKET, SOCK_STREAM);
-	if (fd < 0)
+	if (!rundir_answers(VTPM_SOCKET))
 		return snprintf(err, n, "palvtpmd is not running (start it with 'pal up')"),
 		    -ENOTCONN;
-	close(fd);
 	snprintf(p, sizeof(p), "/local/domain/%u/name", domid);
 	if (palctl_xs_read(x, p, name, sizeof(name)) < 0)
 		return snprintf(err, n, "domain %u has no name in the store", domid), -ENOENT;

@@ -452,7 +452,6 @@ int main(int argc, char **argv)
 {
 	bool foreground = false, debug = false;
 	ssize_t r;
-	int c;
 
 	r = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[r > 0 ? r : 0] = '\0';
@@ -468,22 +467,8 @@ int main(int argc, char **argv)
 		    (uint32_t)strtoul(argv[3], NULL, 10), (uint32_t)strtoul(argv[4], NULL, 10),
 		    argc >= 7 ? argv[6] : NULL);
 	}
-	while ((c = getopt(argc, argv, "dfr:")) != -1) {
-		if (c == 'd')
-			debug = true;
-		else if (c == 'f')
-			foreground = true;
-		else if (c == 'r')
-			setenv("PALISADE_RUNDIR", optarg, 1);
-		else {
-			fprintf(stderr, "usage: palvtpmd [-d] [-f] [-r rundir]\n");
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "palvtpmd: unexpected argument '%s'\n", argv[optind]);
+	if (daemon_options(argc, argv, "palvtpmd", &debug, &foreground) < 0)
 		return 2;
-	}
 	if (log_open_rundir("palvtpmd", debug) < 0)
 		return 1;
 	return manager(foreground);

@@ -2,6 +2,7 @@
 #ifndef PALISADE_UTIL_H
 #define PALISADE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -28,5 +29,10 @@ int rundir_listen(const char *name);
 /* Connected to the socket named name in the run directory (type:
  * SOCK_STREAM or SOCK_SEQPACKET): the descriptor, or -errno. */
 int rundir_connect(const char *name, int type);
+/* Does a daemon answer on the stream socket name (connect and hang up)? */
+bool rundir_answers(const char *name);
+/* A daemon's usual options: -d (debug), -f (foreground), -r RUNDIR. 0, or
+ * -1 after saying what is wrong (exit 2 then). */
+int daemon_options(int argc, char **argv, const char *name, bool *debug, bool *foreground);
 
 #endif
