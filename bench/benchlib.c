@@ -44,8 +44,16 @@ void bench_domain_disk(struct palctl *c, const char *name, unsigned int mem_mb,
 	bench_domain_dev(c, name, mem_mb, cmdline, disk, NULL, pd);
 }
 
+static const char *hvm_kernel(void)
+{
+	const char *k = getenv("HVMTEST_KERNEL");
+
+	return k != NULL ? k : "guests/hvmtest/hvmtest";
+}
+
 static void start(struct palctl *c, const char *name, unsigned int mem_mb,
-    const char *cmdline, const char *disk, const char *vif, bool vtpm, struct pal_domain *pd)
+    const char *cmdline, const char *disk, const char *vif, bool vtpm, bool hvm,
+    struct pal_domain *pd)
 {
 	struct domcfg cfg;
 	char err[512];
@@ -67,7 +75,8 @@ static void start(struct palctl *c, const char *name, unsigned int mem_mb,
 		cfg.ndisks = 1;
 	}
 	str_copy(cfg.name, name, sizeof(cfg.name));
-	str_copy(cfg.kernel, bench_kernel(), sizeof(cfg.kernel));
+	str_copy(cfg.kernel, hvm ? hvm_kernel() : bench_kernel(), sizeof(cfg.kernel));
+	str_copy(cfg.type, hvm ? "pvh" : "pv", sizeof(cfg.type));
 	str_copy(cfg.cmdline, cmdline, sizeof(cfg.cmdline));
 	cfg.memory_mb = cfg.maxmem_mb = mem_mb;
 	cfg.vcpus = 1;
@@ -81,13 +90,28 @@ static void start(struct palctl *c, const char *name, unsigned int mem_mb,
 void bench_domain_dev(struct palctl *c, const char *name, unsigned int mem_mb,
     const char *cmdline, const char *disk, const char *vif, struct pal_domain *pd)
 {
-	start(c, name, mem_mb, cmdline, disk, vif, false, pd);
+	start(c, name, mem_mb, cmdline, disk, vif, false, false, pd);
 }
 
 void bench_domain_vtpm(struct palctl *c, const char *name, unsigned int mem_mb,
     const char *cmdline, struct pal_domain *pd)
 {
-	start(c, name, mem_mb, cmdline, NULL, NULL, true, pd);
+	start(c, name, mem_mb, cmdline, NULL, NULL, true, false, pd);
+}
+
+double bench_suite_delta_s(struct palctl *c, bool hvm, const char *suite, long n)
+{
+	struct pal_domain pd;
+	char cmd[128];
+	double full, empty;
+
+	snprintf(cmd, sizeof(cmd), "suite=%s count=%ld", suite, n);
+	start(c, "bench", 32, cmd, NULL, NULL, false, hvm, &pd);
+	full = bench_run_to_shutdown(c, pd.domid);
+	snprintf(cmd, sizeof(cmd), "suite=%s count=0", suite);
+	start(c, "bench0", 32, cmd, NULL, NULL, false, hvm, &pd);
+	empty = bench_run_to_shutdown(c, pd.domid);
+	return full - empty;
 }
 
 double bench_run_to_shutdown(struct palctl *c, uint32_t domid)

@@ -15,6 +15,8 @@ int bench_console_wait(const char *name, const char *prefix, char *out,
  * raw cost of a CPL3 exit, kvm-probe's way. */
 void bench_kvm_open(void);
 double bench_raw_exit_us(long n);
+double bench_cpl0_exit_us(long n);	/* the same at CPL0 */
+double bench_cpl0_insn_ns(long n);	/* one instruction at CPL0 */
 /* Build a pvtest domain (paused, console attached); exits on failure. */
 void bench_domain(struct palctl *c, const char *name, unsigned int mem_mb,
     const char *cmdline, struct pal_domain *pd);
@@ -27,6 +29,9 @@ void bench_domain_dev(struct palctl *c, const char *name, unsigned int mem_mb,
 /* With a vTPM. */
 void bench_domain_vtpm(struct palctl *c, const char *name, unsigned int mem_mb,
     const char *cmdline, struct pal_domain *pd);
+/* Guest seconds a suite takes with count=n, minus its run with count=0,
+ * in a 32 MiB pvtest (or, hvm, hvmtest: $HVMTEST_KERNEL, type pvh) domain. */
+double bench_suite_delta_s(struct palctl *c, bool hvm, const char *suite, long n);
 /* Unpause and wait until it shuts down; seconds from unpause. */
 double bench_run_to_shutdown(struct palctl *c, uint32_t domid);
 void bench_connect(struct palctl *c);

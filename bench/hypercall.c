@@ -17,20 +17,10 @@
 
 struct hv hv;
 
-/* Guest time for count operations, minus the same guest's boot with none. */
+/* Guest time per operation. */
 static double guest_op_us(struct palctl *c, const char *suite, long count)
 {
-	struct pal_domain pd;
-	char cmd[128];
-	double full, empty;
-
-	snprintf(cmd, sizeof(cmd), "suite=%s count=%ld", suite, count);
-	bench_domain(c, "bench", 32, cmd, &pd);
-	full = bench_run_to_shutdown(c, pd.domid);
-	snprintf(cmd, sizeof(cmd), "suite=%s count=0", suite);
-	bench_domain(c, "bench0", 32, cmd, &pd);
-	empty = bench_run_to_shutdown(c, pd.domid);
-	return (full - empty) * 1e6 / count;
+	return bench_suite_delta_s(c, false, suite, count) * 1e6 / count;
 }
 
 #define ROUNDS 5

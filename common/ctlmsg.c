@@ -24,6 +24,8 @@ ssize_t ctl_req_size(uint16_t type)
 		return sizeof(struct ctl_getinfo_req);
 	case CTL_VCPU_SETCONTEXT:
 		return sizeof(struct ctl_vcpu_context);
+	case CTL_HVM_SETCONTEXT:
+		return sizeof(struct ctl_hvm_context);
 	case CTL_FOREIGN_MAP:
 		return sizeof(struct ctl_foreign_map);
 	case CTL_EVTCHN_ALLOC_UNBOUND:

@@ -19,6 +19,7 @@
 
 #include "palisade/log.h"
 #include "hv.h"
+#include "hvm.h"
 
 #define EP_SOCKET (1ull << 63)
 
@@ -75,6 +76,7 @@ static const enum xsm_hook ctl_hooks[CTL_TYPE_MAX] = {
 	[CTL_DOMAIN_GETINFO] = XSM_DOMAIN_GETINFO,
 	[CTL_DOMAIN_RAMFD] = XSM_DOMAIN_MEMORY_MAP,
 	[CTL_VCPU_SETCONTEXT] = XSM_DOMAIN_SETCONTEXT,
+	[CTL_HVM_SETCONTEXT] = XSM_DOMAIN_SETCONTEXT,
 	[CTL_FOREIGN_MAP] = XSM_MEMORY_FOREIGN_MAP,
 	[CTL_EVTCHN_ALLOC_UNBOUND] = XSM_EVTCHN_UNBOUND,
 	[CTL_EVTCHN_BIND_INTERDOMAIN] = XSM_EVTCHN_INTERDOMAIN,
@@ -293,6 +295,10 @@ static void ctl_handle(int conn, const struct ctl_msg *m, struct ctl_msg *rep,
 	case CTL_VCPU_SETCONTEXT:
 		if ((d = ctl_domain(m->hdr.type, b->vcpu.domid, &ret)) != NULL)
 			ret = domain_set_vcpu_context(d, &b->vcpu);
+		break;
+	case CTL_HVM_SETCONTEXT:
+		if ((d = ctl_domain(m->hdr.type, b->hvm.domid, &ret)) != NULL)
+			ret = hvm_set_context(d, &b->hvm);
 		break;
 	case CTL_FOREIGN_MAP:
 		if ((d = ctl_domain(m->hdr.type, b->fmap.domid, &ret)) != NULL &&

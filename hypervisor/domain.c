@@ -12,6 +12,7 @@
 #include "palisade/log.h"
 #include "palisade/util.h"
 #include "hv.h"
+#include "hvm.h"
 #include "kvm.h"
 #include "trap.h"
 
@@ -57,6 +58,7 @@ static void domain_free(struct domain *d)
 	evtchn_fini(d);
 	memshare_fini(d);
 	priv_fini(d);
+	hvm_domain_fini(d);
 	if (d->ram != NULL)
 		munmap(d->ram, d->max_pages * PAGE_SIZE);
 	if (d->ram_fd >= 0)
@@ -109,7 +111,11 @@ int domain_create(const struct ctl_domain_create *req, uint32_t *domid)
 	unsigned int i;
 	int ret;
 
-	if (req->vcpus == 0 || req->vcpus > HV_MAX_VCPUS)
+	if (req->vcpus == 0 || req->vcpus > HV_MAX_VCPUS || req->type >= CTL_DOM_TYPE_MAX)
+		return -XEN_EINVAL;
+	/* HVM: one vCPU, and RAM below the APICs (no PCI hole is emulated). */
+	if (req->type != CTL_DOM_PV && (req->vcpus != 1 ||
+	    req->max_mem_kb * 1024 > HVM_MAX_RAM))
 		return -XEN_EINVAL;
 	if (req->mem_kb < 4096 || req->max_mem_kb < req->mem_kb ||
 	    req->max_mem_kb > hv.max_mem_mb * 1024)
@@ -129,6 +135,7 @@ int domain_create(const struct ctl_domain_create *req, uint32_t *domid)
 	d->nr_pages = req->mem_kb / 4;
 	d->max_pages = req->max_mem_kb / 4;
 	d->nr_vcpus = req->vcpus;
+	d->type = req->type;
 	d->on_poweroff = req->on_poweroff;
 	d->on_reboot = req->on_reboot;
 	d->on_crash = req->on_crash;
@@ -139,7 +146,11 @@ int domain_create(const struct ctl_domain_create *req, uint32_t *domid)
 	d->created_ns = now_ns();
 	evtchn_init(d);
 	d->vm_fd = kvm_vm_create();
-	ret = d->vm_fd < 0 ? d->vm_fd : domain_alloc_ram(d);
+	ret = d->vm_fd < 0 ? d->vm_fd : 0;
+	if (ret == 0 && d->type != CTL_DOM_PV)
+		ret = hvm_domain_init(d);
+	if (ret == 0)
+		ret = domain_alloc_ram(d);
 	if (ret == 0)
 		ret = priv_init(d);
 	for (i = 0; ret == 0 && i < d->nr_vcpus; i++)
@@ -320,6 +331,7 @@ void domain_info(struct domain *d, struct ctl_domain_info *o)
 	memcpy(o->uuid, d->uuid, sizeof(o->uuid));
 	snprintf(o->label, sizeof(o->label), "%s", d->sec.label);
 	o->vcpus = d->nr_vcpus;
+	o->type = d->type;
 	o->mem_kb = d->nr_pages * 4;
 	o->max_mem_kb = d->max_pages * 4;
 	o->shutdown_reason = d->shutdown_reason;
@@ -358,7 +370,7 @@ int domain_set_vcpu_context(struct domain *d, const struct ctl_vcpu_context *c)
 	struct vcpu *v;
 	shared_info_t *s = priv_shared_info(d);
 
-	if (c->vcpu >= d->nr_vcpus || (v = d->vcpu[c->vcpu]) == NULL)
+	if (c->vcpu >= d->nr_vcpus || (v = d->vcpu[c->vcpu]) == NULL || d->hvm != NULL)
 		return -XEN_EINVAL;
 	if (!gpa_is_guest_page(d, c->cr3 >> PAGE_SHIFT) ||
 	    !gpa_is_guest_page(d, c->start_info_pfn))

@@ -19,6 +19,7 @@
 
 #include "palisade/log.h"
 #include "hv.h"
+#include "hvm.h"
 
 /* Port states are the status codes the guest sees, plus port 0's. */
 #define ECS_FREE	EVTCHNSTAT_closed
@@ -118,7 +119,11 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 		return;
 	if (test_and_set(&vi->evtchn_pending_sel, w))
 		return;
-	__atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+	/* As Xen's vcpu_mark_events_pending: an HVM vCPU's vector is raised
+	 * on the 0 -> 1 edge, the guest clearing the flag before it looks. */
+	if (!__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST) &&
+	    d->hvm != NULL)
+		hvm_upcall(v);
 	if (v == evtchn_current)
 		return;	/* delivered before it re-enters the guest */
 	pthread_mutex_lock(&d->lock);
@@ -345,7 +350,7 @@ static long send_to_guest(struct domain *d, uint32_t port, uint32_t remote,
 	return 0;
 }
 
-static long evtchn_send(struct domain *d, uint32_t port)
+long evtchn_send(struct domain *d, uint32_t port)
 {
 	struct evtchn *c;
 	uint64_t one = 1;

@@ -20,6 +20,7 @@
 
 #include "palisade/log.h"
 #include "hv.h"
+#include "hvm.h"
 
 #define GNT_INIT_FRAMES 1
 #define PIN_TRIES 8		/* a guest flipping its entry makes pinning fail */
@@ -294,7 +295,9 @@ static long gnt_setup_table(struct vcpu *v, uint64_t arg)
 	else
 		op.status = GNTST_okay;
 	for (i = 0; op.status == GNTST_okay && i < op.nr_frames; i++) {
-		mfn = (PRIV_GPA >> PAGE_SHIFT) + PF_GNT + i;
+		/* An HVM guest's frames are where it put them (add_to_physmap). */
+		mfn = d->hvm != NULL ? (xen_pfn_t)hvm_gnt_frame_gfn(d, i) :
+		    (PRIV_GPA >> PAGE_SHIFT) + PF_GNT + i;
 		if (copy_to_guest(v, (uint64_t)(uintptr_t)op.frame_list.p +
 		    i * sizeof(mfn), &mfn, sizeof(mfn)) < 0)
 			return -XEN_EFAULT;
@@ -529,6 +532,12 @@ long hc_grant_table_op(struct vcpu *v, uint64_t *a)
 	case GNTTABOP_dump_table:
 		if (count != 1)
 			return -XEN_EINVAL;
+		break;
+	case GNTTABOP_map_grant_ref:
+	case GNTTABOP_unmap_grant_ref:
+	case GNTTABOP_unmap_and_replace:
+		if (v->d->hvm != NULL)
+			return -XEN_ENOSYS;	/* HVM guests grant and copy */
 		break;
 	}
 	switch (a[0]) {

@@ -16,6 +16,7 @@
 #define PTE_US	0x4ull
 #define PTE_PS	0x80ull
 #define PTE_ADDR 0x000ffffffffff000ull
+#define CR0_PG	0x80000000ull
 
 bool mfn_is_guest_ram(struct domain *d, uint64_t mfn)
 {
@@ -36,7 +37,8 @@ void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len)
 				return NULL;
 		return d->ram + gpa;
 	}
-	if (gpa >= PRIV_GPA && end <= PRIV_GPA + d->nr_priv_pages * PAGE_SIZE)
+	if (d->hvm == NULL && gpa >= PRIV_GPA &&
+	    end <= PRIV_GPA + d->nr_priv_pages * PAGE_SIZE)
 		return d->priv + (gpa - PRIV_GPA);
 	return NULL;
 }
@@ -46,11 +48,21 @@ bool gva_canonical(uint64_t va)
 	return ((int64_t)(va << 16) >> 16) == (int64_t)va;
 }
 
+/*
+ * An HVM guest's hypercalls come from ring 0 in long mode (hvm.c refuses
+ * the others), so its supervisor mappings count; with paging off the
+ * address is physical.
+ */
 int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 {
 	uint64_t table = v->sregs.cr3 & PTE_ADDR, e = 0;
+	uint64_t need = v->d->hvm != NULL ? PTE_P : PTE_P | PTE_US;
 	int shift;
 
+	if (v->d->hvm != NULL && !(v->sregs.cr0 & CR0_PG)) {
+		*gpa = gva & 0xffffffffull;
+		return 0;
+	}
 	if (!gva_canonical(gva))
 		return -XEN_EFAULT;
 	for (shift = 39; shift >= 12; shift -= 9) {
@@ -59,7 +71,7 @@ int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 		if (t == NULL)
 			return -XEN_EFAULT;
 		e = __atomic_load_n(&t[(gva >> shift) & 511], __ATOMIC_RELAXED);
-		if (!(e & PTE_P) || !(e & PTE_US) || (write && !(e & PTE_RW)))
+		if ((e & need) != need || (write && !(e & PTE_RW)))
 			return -XEN_EFAULT;
 		if (shift != 12 && shift != 39 && (e & PTE_PS)) {
 			uint64_t size = 1ull << shift;

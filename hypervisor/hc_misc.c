@@ -9,7 +9,7 @@
 
 #define CONSOLE_IO_MAX 4096
 
-static void console_emit(struct domain *d, const char *buf, size_t n)
+void console_emit(struct domain *d, const char *buf, size_t n)
 {
 	size_t i;
 

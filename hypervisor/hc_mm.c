@@ -14,6 +14,7 @@
 
 #include "palisade/log.h"
 #include "hv.h"
+#include "hvm.h"
 
 #define PTE_P	0x1ull
 #define PTE_ADDR 0x000ffffffffff000ull
@@ -270,6 +271,8 @@ long hc_memory_op(struct vcpu *v, uint64_t *a)
 		return (long)v->d->max_pages;
 	case XENMEM_machphys_mapping:
 		return mem_machphys_mapping(v, a[1]);
+	case XENMEM_add_to_physmap:
+		return hvm_add_to_physmap(v, a[1]);
 	default:
 		return -XEN_ENOSYS;
 	}

@@ -66,6 +66,7 @@ enum { PFV_GDT_LOW, PFV_GDT_XEN, PFV_TSS, PFV_STACK, PF_PER_VCPU };
 
 struct domain;
 struct shared_page;
+struct hvm_dom;
 
 /* Grant tables (v1): per-domain limits. */
 #define GNT_MAX_FRAMES		4
@@ -185,6 +186,8 @@ struct domain {
 	uint8_t on_poweroff, on_reboot, on_crash;
 	uint64_t created_ns;
 
+	uint8_t type;			/* enum ctl_dom_type */
+	struct hvm_dom *hvm;		/* HVM and PVH domains only (hvm.h) */
 	int vm_fd;
 	int ram_fd;
 	uint8_t *ram;
@@ -304,10 +307,15 @@ int pv_handle_trap(struct vcpu *v, const struct trap *t);
 void pv_toggle_mode(struct vcpu *v);
 long pv_do_iret(struct vcpu *v);
 bool pv_emulate_xen_cpuid(struct vcpu *v);
+/* cpuid.c: Xen's leaves at 0x40000000; false for a leaf not in that range. */
+bool xen_cpuid_leaf(uint32_t leaf, unsigned int vcpu_id, uint32_t out[4]);
 
 /* hypercall.c */
 void hypercall_dispatch(struct vcpu *v);
 long hypercall_call(struct vcpu *v, unsigned int nr, uint64_t a[6]);
+/* The guest's fault: log its registers, crash its domain. */
+void vcpu_crash(struct vcpu *v, const char *why);
+int vcpu_exit_fatal(struct vcpu *v);	/* crashes the domain; -1 */
 
 /* evtchn.c */
 void evtchn_init(struct domain *d);
@@ -319,6 +327,7 @@ int evtchn_close_port(struct domain *d, uint32_t port);
 int evtchn_close_dom0_end(struct domain *d, uint32_t port);
 void evtchn_domain_gone(struct domain *d);	/* peers wait for it again */
 void evtchn_set_pending(struct domain *d, uint32_t port);
+long evtchn_send(struct domain *d, uint32_t port);	/* EVTCHNOP_send */
 void evtchn_send_virq(struct vcpu *v, uint32_t virq);
 void evtchn_dom0_kick(struct domain *d, uint32_t port);
 
@@ -337,6 +346,8 @@ void sched_wake_pollers(struct domain *d, uint32_t port);
 
 /* hc_*.c handlers */
 long hc_console_io(struct vcpu *v, uint64_t *a);
+/* A domain's console bytes into the hypervisor log, by line. */
+void console_emit(struct domain *d, const char *buf, size_t n);
 long hc_xen_version(struct vcpu *v, uint64_t *a);
 long hc_sched_op(struct vcpu *v, uint64_t *a);
 long hc_set_timer_op(struct vcpu *v, uint64_t *a);

@@ -6,6 +6,7 @@
 
 #include "palisade/log.h"
 #include "hv.h"
+#include "hvm.h"
 
 typedef long (*hc_fn)(struct vcpu *v, uint64_t *a);
 
@@ -32,13 +33,15 @@ static const hc_fn hc_table[] = {
 	[__HYPERVISOR_callback_op] = hc_callback_op,
 	[__HYPERVISOR_event_channel_op] = hc_event_channel_op,
 	[__HYPERVISOR_grant_table_op] = hc_grant_table_op,
+	[__HYPERVISOR_hvm_op] = hc_hvm_op,
 };
 
 long hypercall_call(struct vcpu *v, unsigned int nr, uint64_t a[6])
 {
 	v->hypercalls++;
 	v->last_hypercall = nr;
-	if (nr >= ARRAY_SIZE(hc_table) || hc_table[nr] == NULL)
+	if (nr >= ARRAY_SIZE(hc_table) || hc_table[nr] == NULL ||
+	    (v->d->hvm != NULL && !hvm_hypercall_allowed(nr)))
 		return -XEN_ENOSYS;
 	return hc_table[nr](v, a);
 }

@@ -14,6 +14,7 @@
 #include "palisade/util.h"
 #include "hv.h"
 #include "kvm.h"
+#include "hvm.h"
 
 #define XIOCTL(fd, req, arg) (ioctl((fd), (req), (arg)) < 0 ? -errno : 0)
 
@@ -72,16 +73,18 @@ fail:
 	return sz;
 }
 
-/* What KVM supports, minus what a PV guest must not see. */
-int kvm_vcpu_init_cpuid(int vcpu_fd)
+/*
+ * What KVM supports, minus VMX and SVM. An HVM vCPU (hvm_vcpu >= 0, its
+ * id) gets Xen's leaves at 0x40000000 in place of KVM's own.
+ */
+int kvm_vcpu_init_cpuid(int vcpu_fd, int hvm_vcpu)
 {
 	enum { N = 128 };
 	struct {
 		struct kvm_cpuid2 c;
 		struct kvm_cpuid_entry2 e[N];
 	} cpuid;
-	uint32_t i;
-	int ret;
+	uint32_t i, n = 0, leaf;
 
 	memset(&cpuid, 0, sizeof(cpuid));
 	cpuid.c.nent = N;
@@ -94,9 +97,70 @@ int kvm_vcpu_init_cpuid(int vcpu_fd)
 			e->ecx &= ~(1u << 5);	/* no VMX */
 		if (e->function == 0x80000001)
 			e->ecx &= ~(1u << 2);	/* no SVM */
+		if (hvm_vcpu >= 0 && e->function >= 0x40000000 &&
+		    e->function < 0x40000100)
+			continue;		/* KVM's paravirt leaves */
+		cpuid.e[n++] = *e;
 	}
-	ret = XIOCTL(vcpu_fd, KVM_SET_CPUID2, &cpuid.c);
+	for (leaf = 0x40000000; hvm_vcpu >= 0 && leaf <= 0x40000004 && n < N; leaf++) {
+		uint32_t out[4];
+		struct kvm_cpuid_entry2 *e = &cpuid.e[n++];
+
+		xen_cpuid_leaf(leaf, (unsigned int)hvm_vcpu, out);
+		memset(e, 0, sizeof(*e));
+		e->function = leaf;
+		e->eax = out[0];
+		e->ebx = out[1];
+		e->ecx = out[2];
+		e->edx = out[3];
+	}
+	cpuid.c.nent = n;
+	return XIOCTL(vcpu_fd, KVM_SET_CPUID2, &cpuid.c);
+}
+
+/*
+ * The platform of an HVM VM: PIC, IOAPIC and LAPICs in the kernel, the
+ * PIT, and Xen's hypercall-page MSR sent to user space (every other MSR
+ * stays KVM's).
+ */
+int kvm_hvm_vm_setup(int vm_fd)
+{
+	static uint8_t deny[1];		/* one MSR, its bit clear: ours */
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR,
+		.args = { KVM_MSR_EXIT_REASON_FILTER },
+	};
+	struct kvm_msr_filter f = {
+		.flags = KVM_MSR_FILTER_DEFAULT_ALLOW,
+		.ranges = { {
+			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+			.nmsrs = 1, .base = HVM_HCALL_MSR, .bitmap = deny,
+		} },
+	};
+	int ret;
+
+	ret = XIOCTL(vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+	if (ret == 0)
+		ret = XIOCTL(vm_fd, KVM_CREATE_IRQCHIP, 0);
+	if (ret == 0)
+		ret = XIOCTL(vm_fd, KVM_CREATE_PIT2, &pit);
+	if (ret == 0)
+		ret = XIOCTL(vm_fd, KVM_ENABLE_CAP, &cap);
+	if (ret == 0)
+		ret = XIOCTL(vm_fd, KVM_X86_SET_MSR_FILTER, &f);
 	return ret;
+}
+
+/* A fixed, edge-triggered interrupt to one LAPIC: 1 if it was taken. */
+int kvm_signal_msi(int vm_fd, uint32_t apic_id, uint8_t vector)
+{
+	struct kvm_msi m = {
+		.address_lo = 0xfee00000u | (apic_id << 12), .data = vector,
+	};
+	int ret = ioctl(vm_fd, KVM_SIGNAL_MSI, &m);
+
+	return ret < 0 ? -errno : ret;
 }
 
 int kvm_set_signal_mask(struct vcpu *v, const sigset_t *mask)

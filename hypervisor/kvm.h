@@ -17,7 +17,9 @@ int kvm_vm_create(void);
 int kvm_set_memslot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
     void *hva);
 int kvm_vcpu_create(int vm_fd, unsigned int id, struct kvm_run **run);
-int kvm_vcpu_init_cpuid(int vcpu_fd);
+int kvm_vcpu_init_cpuid(int vcpu_fd, int hvm_vcpu);	/* -1 for PV */
+int kvm_hvm_vm_setup(int vm_fd);
+int kvm_signal_msi(int vm_fd, uint32_t apic_id, uint8_t vector);
 int kvm_set_signal_mask(struct vcpu *v, const sigset_t *mask); /* in KVM_RUN */
 int kvm_run(struct vcpu *v);		/* 0, or -errno (-EINTR when kicked) */
 void kvm_enable_sync_regs(struct vcpu *v);

@@ -20,6 +20,7 @@
 #include "palisade/log.h"
 #include "palisade/util.h"
 #include "hv.h"
+#include "hvm.h"
 
 struct shared_page {
 	uint64_t pfn;
@@ -88,8 +89,8 @@ int memshare_get(struct domain *d, uint64_t pfn, int *fd_out)
 	domain_pause_sync(d);
 	pthread_mutex_lock(&d->lock);
 	s = find(d, pfn);
-	if (s == NULL && gnt_pfn_is_mapped(d, pfn)) {
-		ret = -XEN_EBUSY;	/* it shows another domain's page */
+	if (s == NULL && (gnt_pfn_is_mapped(d, pfn) || hvm_gfn_is_special(d, pfn))) {
+		ret = -XEN_EBUSY;	/* another domain's page, or ours */
 	} else if (s == NULL) {
 		s = calloc(1, sizeof(*s));
 		ret = s == NULL ? -XEN_ENOMEM : share_page(d, pfn, s);

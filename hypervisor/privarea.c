@@ -216,6 +216,10 @@ int priv_init(struct domain *d)
 	for (i = 0; i < HV_MAX_VCPUS; i++)
 		build_gdt_tss(d, i);
 	build_m2p(d);
+	/* An HVM guest sees its private frames only where add_to_physmap
+	 * puts them. */
+	if (d->hvm != NULL)
+		return 0;
 	ret = kvm_set_memslot(d->vm_fd, 1, PRIV_GPA, d->nr_priv_pages * PAGE_SIZE,
 	    d->priv);
 	return ret;

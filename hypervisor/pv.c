@@ -145,26 +145,10 @@ bool pv_emulate_xen_cpuid(struct vcpu *v)
 	if (copy_from_guest(v, insn, v->frame.rip, sizeof(insn)) < 0 ||
 	    memcmp(insn, sig, sizeof(sig)) != 0)
 		return false;
-	switch (leaf) {
-	case 0x40000000:
-		out[0] = 0x40000002;
-		memcpy(&out[1], "XenV", 4);
-		memcpy(&out[2], "MMXe", 4);
-		memcpy(&out[3], "nVMM", 4);
-		break;
-	case 0x40000001:
-		out[0] = (PAL_XEN_MAJOR << 16) | PAL_XEN_MINOR;
-		break;
-	case 0x40000002:
-		out[0] = 1;		/* hypercall pages */
-		out[1] = 0x40000000;	/* hypercall-page MSR */
-		break;
-	default:
-		if (leaf < 0x40000000 || leaf >= 0x80000000)
-			kvm_cpuid_host(leaf, (uint32_t)v->regs.rcx, out);
+	if (!xen_cpuid_leaf(leaf, v->id, out)) {
+		kvm_cpuid_host(leaf, (uint32_t)v->regs.rcx, out);
 		if (leaf == 1)
 			out[2] &= ~((1u << 5) | (1u << 27));	/* no VMX, OSXSAVE */
-		break;
 	}
 	v->regs.rax = out[0];
 	v->regs.rbx = out[1];

@@ -38,7 +38,7 @@ int tinyvm_create(struct tinyvm *t, const uint8_t *code, size_t len)
 	if (t->ram == MAP_FAILED || kvm_set_memslot(t->vm_fd, 0, 0, TINY_RAM, t->ram) < 0)
 		goto fail;
 	t->v.fd = kvm_vcpu_create(t->vm_fd, 0, &t->v.run);
-	if (t->v.fd < 0 || kvm_vcpu_init_cpuid(t->v.fd) < 0 || kvm_get_sregs(&t->v) < 0)
+	if (t->v.fd < 0 || kvm_vcpu_init_cpuid(t->v.fd, -1) < 0 || kvm_get_sregs(&t->v) < 0)
 		goto fail;
 	pt = (uint64_t *)(t->ram + 0x1000);		/* L4 at 0x1000 */
 	pt[0] = 0x2000 | 7;
@@ -65,6 +65,15 @@ int tinyvm_create(struct tinyvm *t, const uint8_t *code, size_t len)
 fail:
 	tinyvm_destroy(t);
 	return -1;
+}
+
+int tinyvm_ring0(struct tinyvm *t)
+{
+	t->v.sregs.cs.dpl = t->v.sregs.ss.dpl = t->v.sregs.ds.dpl = 0;
+	t->v.sregs.es.dpl = t->v.sregs.fs.dpl = t->v.sregs.gs.dpl = 0;
+	t->v.sregs.cs.selector = 0x08;
+	t->v.sregs.ss.selector = t->v.sregs.ds.selector = 0x10;
+	return kvm_set_sregs(&t->v);
 }
 
 void tinyvm_destroy(struct tinyvm *t)

@@ -12,5 +12,7 @@ struct tinyvm {
 
 int tinyvm_create(struct tinyvm *t, const uint8_t *code, size_t len);
 void tinyvm_destroy(struct tinyvm *t);
+/* The same code in ring 0 (flat 64-bit segments at DPL 0). */
+int tinyvm_ring0(struct tinyvm *t);
 
 #endif

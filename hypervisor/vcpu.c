@@ -19,6 +19,7 @@
 
 #include "palisade/log.h"
 #include "hv.h"
+#include "hvm.h"
 #include "kvm.h"
 #include "trap.h"
 
@@ -47,13 +48,13 @@ int vcpu_create(struct domain *d, unsigned int id)
 		free(v);
 		return ret;
 	}
-	ret = kvm_vcpu_init_cpuid(v->fd);
+	ret = d->hvm != NULL ? hvm_vcpu_setup(v) : kvm_vcpu_init_cpuid(v->fd, -1);
 	if (ret == 0)
 		ret = kvm_get_regs(v);
 	/* Registers read once by ioctl; from the first run on, via kvm_run. */
 	if (ret == 0)
 		ret = kvm_get_sregs(v);
-	if (ret == 0)
+	if (ret == 0 && d->hvm == NULL)
 		ret = hv.trap->vcpu_setup(v);
 	v->tsc_khz = kvm_tsc_khz(v);
 	if (ret == 0 && getenv("PALISADE_NO_SYNC_REGS") == NULL)
@@ -189,6 +190,15 @@ static bool vcpu_wait(struct vcpu *v)
  * where the guest was. */
 static void vcpu_dump(struct vcpu *v, const char *why)
 {
+	if (v->d->hvm != NULL) {
+		log_warnx("d%u v%u: %s: rip %#llx rsp %#llx rflags %#llx cs %#x "
+		    "(base %#llx) cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx rax %#llx "
+		    "rbx %#llx rcx %#llx rdx %#llx", v->d->domid, v->id, why,
+		    v->regs.rip, v->regs.rsp, v->regs.rflags, v->sregs.cs.selector,
+		    v->sregs.cs.base, v->sregs.cr0, v->sregs.cr3, v->sregs.cr4,
+		    v->sregs.efer, v->regs.rax, v->regs.rbx, v->regs.rcx, v->regs.rdx);
+		return;
+	}
 	log_warnx("d%u v%u: %s: rip %#llx rsp %#llx rflags %#llx cs %#x cr3 %#llx "
 	    "rax %#llx rdi %#llx rsi %#llx; last guest context rip %#llx rsp %#llx "
 	    "(%s mode), last hypercall %u", v->d->domid, v->id, why,
@@ -198,7 +208,6 @@ static void vcpu_dump(struct vcpu *v, const char *why)
 	    v->kernel_mode ? "kernel" : "user", v->last_hypercall);
 }
 
-void vcpu_crash(struct vcpu *v, const char *why);
 void vcpu_crash(struct vcpu *v, const char *why)
 {
 	vcpu_dump(v, why);
@@ -225,6 +234,31 @@ static void vcpu_guest_pio(struct vcpu *v)
 	    r->io.direction == KVM_EXIT_IO_IN ? "read" : "write");
 }
 
+/* An exit neither guest kind survives: the domain crashes, alone. */
+int vcpu_exit_fatal(struct vcpu *v)
+{
+	struct kvm_run *r = v->run;
+
+	switch (r->exit_reason) {
+	case KVM_EXIT_SHUTDOWN:
+		vcpu_crash(v, "triple fault");
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		vcpu_crash(v, "VM entry failed");
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		log_warnx("d%u v%u: emulation failure, suberror %u", v->d->domid, v->id,
+		    r->internal.suberror);
+		vcpu_crash(v, "KVM internal error (emulation failure)");
+		break;
+	default:
+		log_warnx("d%u v%u: unexpected exit %u", v->d->domid, v->id,
+		    r->exit_reason);
+		vcpu_crash(v, "unexpected exit");
+	}
+	return -1;
+}
+
 static int vcpu_handle_exit(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
@@ -232,6 +266,8 @@ static int vcpu_handle_exit(struct vcpu *v)
 
 	if (kvm_get_regs(v) < 0 || kvm_get_sregs(v) < 0)
 		return -1;
+	if (v->d->hvm != NULL)
+		return hvm_handle_exit(v);
 	if (hv.trap->decode(v, &t)) {
 		if (t.kind == TRAP_HYPERCALL) {
 			hypercall_dispatch(v);
@@ -251,20 +287,8 @@ static int vcpu_handle_exit(struct vcpu *v)
 		return 0;
 	case KVM_EXIT_HLT:
 		return 0;
-	case KVM_EXIT_SHUTDOWN:
-		vcpu_crash(v, "triple fault");
-		return -1;
-	case KVM_EXIT_FAIL_ENTRY:
-		vcpu_crash(v, "VM entry failed");
-		return -1;
-	case KVM_EXIT_INTERNAL_ERROR:
-		vcpu_crash(v, "KVM internal error (emulation failure)");
-		return -1;
 	default:
-		log_warnx("d%u v%u: unexpected exit %u", v->d->domid, v->id,
-		    r->exit_reason);
-		vcpu_crash(v, "unexpected exit");
-		return -1;
+		return vcpu_exit_fatal(v);
 	}
 }
 
@@ -284,8 +308,10 @@ static void vcpu_drain_kicks(void)
  * at once and the kick path checks them. */
 static int vcpu_prepare_entry(struct vcpu *v)
 {
-	int ret;
+	int ret = 0;
 
+	if (v->d->hvm != NULL)
+		goto load;	/* no PV frame: KVM delivers the HVM guest's events */
 	if (v->resume_kind == TRAP_NONE && (v->sregs.cs.selector & 3) == 3) {
 		/* Interrupted plain CPL3 code: the frame is the registers. */
 		v->frame.rip = v->regs.rip;
@@ -295,6 +321,7 @@ static int vcpu_prepare_entry(struct vcpu *v)
 	if (v->resume_kind != TRAP_NONE || (v->sregs.cs.selector & 3) == 3)
 		pv_deliver_events(v);
 	ret = hv.trap->resume(v);
+load:
 	if (ret == 0 && v->sregs_dirty)
 		ret = kvm_set_sregs(v);
 	if (ret == 0 && v->regs_dirty)

@@ -35,10 +35,26 @@ STR_SETTER(set_cmdline, cmdline)
 
 static int set_type(struct domcfg *d, const struct xlcfg_value *v, char *err, size_t n)
 {
-	if (strcmp(v->str, "pv") != 0)
-		return snprintf(err, n, "type '%s' is not supported (only 'pv')",
+	if (strcmp(v->str, "pv") != 0 && strcmp(v->str, "pvh") != 0 &&
+	    strcmp(v->str, "hvm") != 0)
+		return snprintf(err, n, "type '%s' is not supported (pv, pvh or hvm)",
 		    v->str), -EINVAL;
 	return str_copy(d->type, v->str, sizeof(d->type)), 0;
+}
+
+/* xl's older spelling: builder='hvm' or 'generic' (PV). */
+static int set_builder(struct domcfg *d, const struct xlcfg_value *v, char *err, size_t n)
+{
+	if (strcmp(v->str, "hvm") != 0 && strcmp(v->str, "generic") != 0)
+		return snprintf(err, n, "builder '%s' is not supported (generic or hvm)",
+		    v->str), -EINVAL;
+	return str_copy(d->type, v->str[0] == 'h' ? "hvm" : "pv", sizeof(d->type)), 0;
+}
+
+uint8_t domcfg_type(const struct domcfg *d)
+{
+	return strcmp(d->type, "hvm") == 0 ? CTL_DOM_HVM :
+	    strcmp(d->type, "pvh") == 0 ? CTL_DOM_PVH : CTL_DOM_PV;
 }
 
 static int set_memory(struct domcfg *d, const struct xlcfg_value *v, char *err, size_t n)
@@ -177,6 +193,7 @@ static int set_vtpm(struct domcfg *d, const struct xlcfg_value *v, char *err, si
 static const struct key keys[] = {
 	{ "name", K_STR, set_name },
 	{ "type", K_STR, set_type },
+	{ "builder", K_STR, set_builder },
 	{ "kernel", K_STR, set_kernel },
 	{ "ramdisk", K_STR, set_ramdisk },
 	{ "cmdline", K_STR, set_cmdline },
@@ -265,6 +282,16 @@ int domcfg_from_xlcfg(struct domcfg *d, struct xlcfg *cfg, const char *fname)
 	}
 	if (d->maxmem_mb == 0)
 		d->maxmem_mb = d->memory_mb;
+	if (domcfg_type(d) != CTL_DOM_PV && d->vcpus != 1) {
+		snprintf(cfg->err, sizeof(cfg->err), "%s: type '%s' guests have one vCPU "
+		    "(vcpus = 1)", fname, d->type);
+		return -EINVAL;
+	}
+	if (domcfg_type(d) != CTL_DOM_PV && d->maxmem_mb > 3072) {
+		snprintf(cfg->err, sizeof(cfg->err), "%s: type '%s' guests have at most "
+		    "3072 MiB (below the APICs)", fname, d->type);
+		return -EINVAL;
+	}
 	if (d->maxmem_mb < d->memory_mb) {
 		snprintf(cfg->err, sizeof(cfg->err), "%s: maxmem (%llu) is less than "
 		    "memory (%llu)", fname, (unsigned long long)d->maxmem_mb,

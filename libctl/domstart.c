@@ -64,17 +64,39 @@ static void unmap_file(struct file_map *m)
 		munmap(m->data, m->size);
 }
 
+/* The memory of a domain just created, mapped for the builder. */
+static uint8_t *map_ram(struct palctl *c, uint32_t domid, uint64_t nr_pages,
+    char *err, size_t n)
+{
+	struct ctl_domid q = { .domid = domid };
+	struct ctl_msg rep;
+	unsigned int nfds = 0;
+	uint8_t *ram;
+	int fd, ret;
+
+	ret = palctl_call(c, CTL_DOMAIN_RAMFD, &q, sizeof(q), &rep, &fd, &nfds);
+	if (ret < 0 || nfds != 1) {
+		start_err(err, n, ret, "cannot reach the new domain's memory: %s",
+		    palctl_strerror(ret < 0 ? ret : -EPROTO));
+		return NULL;
+	}
+	ram = mmap(NULL, nr_pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (ram == MAP_FAILED) {
+		start_err(err, n, -errno, "map domain memory: %s", strerror(errno));
+		return NULL;
+	}
+	return ram;
+}
+
 static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg,
     const struct elf_image *img, const struct file_map *rd,
     uint64_t shinfo_mfn, struct ctl_vcpu_context *ctx, char *err, size_t n)
 {
-	struct ctl_domid q = { .domid = domid };
 	struct pv_layout l;
-	struct ctl_msg rep;
 	uint64_t nr_pages = cfg->memory_mb * 256;
-	unsigned int nfds = 0;
 	uint8_t *ram;
-	int fd, ret;
+	int ret;
 
 	ret = pv_layout_compute(&l, img, rd->size, nr_pages, err, n);
 	if (ret < 0)
@@ -82,15 +104,11 @@ static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg
 	ret = palctl_evtchn_offer(c, domid, 0, &ctx->console_evtchn);
 	if (ret == 0)
 		ret = palctl_evtchn_offer(c, domid, 0, &ctx->store_evtchn);
-	if (ret == 0)
-		ret = palctl_call(c, CTL_DOMAIN_RAMFD, &q, sizeof(q), &rep, &fd, &nfds);
-	if (ret < 0 || nfds != 1)
-		return start_err(err, n, ret < 0 ? ret : -EPROTO,
-		    "cannot reach the new domain's memory: %s", palctl_strerror(ret));
-	ram = mmap(NULL, nr_pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (ram == MAP_FAILED)
-		return start_err(err, n, -errno, "map domain memory: %s", strerror(errno));
+	if (ret < 0)
+		return start_err(err, n, ret, "event channels: %s", palctl_strerror(ret));
+	ram = map_ram(c, domid, nr_pages, err, n);
+	if (ram == NULL)
+		return -EIO;
 	pv_build_image(ram, &l, img, rd->data, cfg->cmdline, domid,
 	    ctx->console_evtchn, ctx->store_evtchn,
 	    shinfo_mfn << PAGE_SHIFT);
@@ -106,6 +124,54 @@ static int build_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg
 	ctx->console_pfn = l.console_pfn;
 	ctx->store_pfn = l.store_pfn;
 	ctx->start_info_pfn = l.start_info_pfn;
+	return 0;
+}
+
+/* HVM and PVH: load, write the boot information, set the boot processor.
+ * ctx carries the special pages and ports on to the store. */
+static int build_hvm_into(struct palctl *c, uint32_t domid, const struct domcfg *cfg,
+    const struct elf_image *img, const struct file_map *kf,
+    const struct file_map *rd, struct ctl_vcpu_context *ctx, char *err, size_t n)
+{
+	uint64_t nr_pages = cfg->memory_mb * 256;
+	struct ctl_hvm_context h;
+	struct hvm_layout l;
+	struct ctl_msg rep;
+	uint8_t *ram;
+	int ret;
+
+	ret = hvm_layout_compute(&l, domcfg_type(cfg), img, kf->size, rd->size,
+	    nr_pages, err, n);
+	if (ret < 0)
+		return ret;
+	memset(&h, 0, sizeof(h));
+	ret = palctl_evtchn_offer(c, domid, 0, &h.console_evtchn);
+	if (ret == 0)
+		ret = palctl_evtchn_offer(c, domid, 0, &h.store_evtchn);
+	if (ret < 0)
+		return start_err(err, n, ret, "event channels: %s", palctl_strerror(ret));
+	ram = map_ram(c, domid, nr_pages, err, n);
+	if (ram == NULL)
+		return -EIO;
+	hvm_build_image(ram, &l, img, kf->data, kf->size, rd->data, cfg->cmdline);
+	munmap(ram, nr_pages * PAGE_SIZE);
+	h.domid = domid;
+	h.mode = l.mode;
+	h.rip = l.entry;
+	h.rax = l.rax;
+	h.rbx = l.rbx;
+	h.rsp = l.rsp;
+	h.console_pfn = l.console_pfn;
+	h.store_pfn = l.store_pfn;
+	ret = palctl_call(c, CTL_HVM_SETCONTEXT, &h, sizeof(h), &rep, NULL, NULL);
+	if (ret < 0)
+		return start_err(err, n, ret, "set the boot processor: %s", palctl_strerror(ret));
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->domid = domid;
+	ctx->console_pfn = l.console_pfn;
+	ctx->store_pfn = l.store_pfn;
+	ctx->console_evtchn = h.console_evtchn;
+	ctx->store_evtchn = h.store_evtchn;
 	return 0;
 }
 
@@ -167,12 +233,21 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 	struct file_map kf, rd = { NULL, 0 };
 	struct elf_image img;
 	struct ctl_msg rep;
+	uint8_t type = domcfg_type(cfg);
+	bool flat = false;
 	int ret;
 
 	ret = map_file(cfg->kernel, &kf, err, n);
 	if (ret < 0)
 		return ret;
-	ret = elf_parse(&img, kf.data, kf.size, err, n);
+	if (type == CTL_DOM_PV) {
+		ret = elf_parse(&img, kf.data, kf.size, err, n);
+	} else {
+		ret = elf_read(&img, kf.data, kf.size, err, n);
+		flat = ret < 0 && strcmp(err, "not an ELF file") == 0;	/* layout says if allowed */
+		if (flat)
+			ret = 0;
+	}
 	if (ret < 0) {
 		char why[200];
 
@@ -180,7 +255,8 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 		start_err(err, n, ret, "%s: %s", cfg->kernel, why);
 		goto out;
 	}
-	ret = elf_check_features(&img, err, n);
+	if (type == CTL_DOM_PV)
+		ret = elf_check_features(&img, err, n);
 	if (ret == 0 && cfg->ramdisk[0] != '\0')
 		ret = map_file(cfg->ramdisk, &rd, err, n);
 	if (ret < 0)
@@ -193,6 +269,7 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 	cr.on_poweroff = cfg->on_poweroff;
 	cr.on_reboot = cfg->on_reboot;
 	cr.on_crash = cfg->on_crash;
+	cr.type = type;
 	memcpy(cr.uuid, cfg->uuid, sizeof(cr.uuid));
 	str_copy(cr.label, cfg->seclabel, sizeof(cr.label));
 	str_copy(cr.policy, cfg->seclabel_policy, sizeof(cr.policy));
@@ -205,6 +282,11 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 		goto out;
 	}
 	pd->domid = rep.u.req.created.domid;
+	if (type != CTL_DOM_PV) {
+		ret = build_hvm_into(c, pd->domid, cfg, flat ? NULL : &img, &kf, &rd,
+		    &ctx, err, n);
+		goto built;
+	}
 	ret = build_into(c, pd->domid, cfg, &img, &rd, rep.u.req.created.shared_info_mfn,
 	    &ctx, err, n);
 	if (ret == 0) {
@@ -212,6 +294,7 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 		if (ret < 0)
 			start_err(err, n, ret, "set vCPU context: %s", palctl_strerror(ret));
 	}
+built:
 	if (ret == 0)
 		ret = store_introduce(c, cfg, &ctx, err, n);
 	if (ret < 0)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * ELF64 x86-64 kernels and their Xen notes. The file is untrusted: every
- * offset and size is checked against the file before use. Notes are read
- * from PT_NOTE segments and from SHT_NOTE sections (some kernels carry
- * them only in one or the other).
+ * x86 kernels and their Xen notes: ELF64 for PV, either class for HVM and
+ * PVH (PVH images are often ELF32 with machine x86-64). The file is
+ * untrusted: every offset and size is checked against the file before use.
+ * Notes are read from PT_NOTE segments and from SHT_NOTE sections (some
+ * kernels carry them only in one or the other).
  */
 #include "config.h"
 
@@ -92,6 +93,10 @@ static void note_one(struct xen_notes *x, uint32_t type, const uint8_t *d, uint3
 	case XEN_ELFNOTE_FEATURES:
 		note_str(x->features, sizeof(x->features), d, len);
 		break;
+	case XEN_ELFNOTE_PHYS32_ENTRY:	/* 0 is an address like any other */
+		x->phys32_entry = note_num(d, len);
+		x->have_phys32_entry = true;
+		break;
 	case XEN_ELFNOTE_SUPPORTED_FEATURES:
 		x->supported_features[0] = (uint32_t)note_num(d, len >= 4 ? 4 : 0);
 		break;
@@ -119,17 +124,83 @@ static void notes_walk(struct elf_image *img, uint64_t off, uint64_t len)
 	}
 }
 
+/* Headers of either class, widened to the 64-bit layout. */
+static bool read_ehdr(const struct elf_image *img, Elf64_Ehdr *eh)
+{
+	Elf32_Ehdr e;
+
+	if (!img->elf32) {
+		memcpy(eh, img->data, sizeof(*eh));
+		return true;
+	}
+	if (img->size < sizeof(e))
+		return false;
+	memcpy(&e, img->data, sizeof(e));
+	memcpy(eh->e_ident, e.e_ident, EI_NIDENT);
+	eh->e_type = e.e_type;
+	eh->e_machine = e.e_machine;
+	eh->e_entry = e.e_entry;
+	eh->e_phoff = e.e_phoff;
+	eh->e_shoff = e.e_shoff;
+	eh->e_phentsize = e.e_phentsize == sizeof(Elf32_Phdr) ? sizeof(Elf64_Phdr) : 0;
+	eh->e_phnum = e.e_phnum;
+	eh->e_shentsize = e.e_shentsize == sizeof(Elf32_Shdr) ? sizeof(Elf64_Shdr) : 0;
+	eh->e_shnum = e.e_shnum;
+	return true;
+}
+
+static size_t phdr_size(const struct elf_image *img)
+{
+	return img->elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+}
+
+static size_t shdr_size(const struct elf_image *img)
+{
+	return img->elf32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr);
+}
+
+/* Entry i of a table already checked to lie in the file. */
+static void read_phdr(const struct elf_image *img, uint64_t off, Elf64_Phdr *ph)
+{
+	Elf32_Phdr p;
+
+	if (!img->elf32) {
+		memcpy(ph, img->data + off, sizeof(*ph));
+		return;
+	}
+	memcpy(&p, img->data + off, sizeof(p));
+	*ph = (Elf64_Phdr){
+		.p_type = p.p_type, .p_flags = p.p_flags, .p_offset = p.p_offset,
+		.p_vaddr = p.p_vaddr, .p_paddr = p.p_paddr, .p_filesz = p.p_filesz,
+		.p_memsz = p.p_memsz, .p_align = p.p_align,
+	};
+}
+
+static void read_shdr(const struct elf_image *img, uint64_t off, Elf64_Shdr *sh)
+{
+	Elf32_Shdr h;
+
+	if (!img->elf32) {
+		memcpy(sh, img->data + off, sizeof(*sh));
+		return;
+	}
+	memcpy(&h, img->data + off, sizeof(h));
+	*sh = (Elf64_Shdr){
+		.sh_type = h.sh_type, .sh_offset = h.sh_offset, .sh_size = h.sh_size,
+	};
+}
+
 static void notes_from_sections(struct elf_image *img, const Elf64_Ehdr *eh)
 {
 	unsigned int i;
 
 	if (eh->e_shentsize != sizeof(Elf64_Shdr) ||
-	    !in_file(img, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
+	    !in_file(img, eh->e_shoff, (uint64_t)eh->e_shnum * shdr_size(img)))
 		return;
 	for (i = 0; i < eh->e_shnum; i++) {
 		Elf64_Shdr sh;
 
-		memcpy(&sh, img->data + eh->e_shoff + i * sizeof(sh), sizeof(sh));
+		read_shdr(img, eh->e_shoff + i * shdr_size(img), &sh);
 		if (sh.sh_type == SHT_NOTE && in_file(img, sh.sh_offset, sh.sh_size))
 			notes_walk(img, sh.sh_offset, sh.sh_size);
 	}
@@ -141,22 +212,25 @@ static int load_segments(struct elf_image *img, const Elf64_Ehdr *eh, char *err,
 	unsigned int i;
 
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    !in_file(img, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)))
+	    !in_file(img, eh->e_phoff, (uint64_t)eh->e_phnum * phdr_size(img)))
 		return elf_err(err, n, "program headers outside the file");
 	for (i = 0; i < eh->e_phnum; i++) {
 		Elf64_Phdr ph;
 
-		memcpy(&ph, img->data + eh->e_phoff + i * sizeof(ph), sizeof(ph));
+		read_phdr(img, eh->e_phoff + i * phdr_size(img), &ph);
 		if (ph.p_type == PT_NOTE && in_file(img, ph.p_offset, ph.p_filesz))
 			notes_walk(img, ph.p_offset, ph.p_filesz);
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
 		if (!in_file(img, ph.p_offset, ph.p_filesz) || ph.p_filesz > ph.p_memsz)
 			return elf_err(err, n, "segment %u outside the file", i);
+		if (ph.p_paddr + ph.p_memsz < ph.p_paddr)
+			return elf_err(err, n, "segment %u wraps the address space", i);
 		if (img->nseg == ARRAY_SIZE(img->seg))
 			return elf_err(err, n, "more than %zu loadable segments",
 			    ARRAY_SIZE(img->seg));
-		img->seg[img->nseg].vaddr = ph.p_paddr;	/* rebased below */
+		img->seg[img->nseg].paddr = ph.p_paddr;
+		img->seg[img->nseg].vaddr = ph.p_paddr;	/* PV: rebased later */
 		img->seg[img->nseg].filesz = ph.p_filesz;
 		img->seg[img->nseg].memsz = ph.p_memsz;
 		img->seg[img->nseg].offset = ph.p_offset;
@@ -167,23 +241,26 @@ static int load_segments(struct elf_image *img, const Elf64_Ehdr *eh, char *err,
 	return 0;
 }
 
-int elf_parse(struct elf_image *img, const void *data, size_t size, char *err,
+int elf_read(struct elf_image *img, const void *data, size_t size, char *err,
     size_t n)
 {
 	Elf64_Ehdr eh;
-	uint64_t off;
 	unsigned int i;
 	int ret;
 
 	memset(img, 0, sizeof(*img));
 	img->data = data;
 	img->size = size;
-	if (size < sizeof(eh) || memcmp(data, ELFMAG, SELFMAG) != 0)
+	if (size < EI_NIDENT || memcmp(data, ELFMAG, SELFMAG) != 0)
 		return elf_err(err, n, "not an ELF file");
-	memcpy(&eh, data, sizeof(eh));
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
-		return elf_err(err, n, "not a 64-bit little-endian ELF file");
-	if (eh.e_machine != EM_X86_64)
+	img->elf32 = img->data[EI_CLASS] == ELFCLASS32;
+	if ((img->data[EI_CLASS] != ELFCLASS64 && !img->elf32) ||
+	    img->data[EI_DATA] != ELFDATA2LSB)
+		return elf_err(err, n, "not a little-endian ELF file of either class");
+	if ((!img->elf32 && size < sizeof(eh)) || !read_ehdr(img, &eh))
+		return elf_err(err, n, "not an ELF file");
+	img->machine = eh.e_machine;
+	if (eh.e_machine != EM_X86_64 && !(img->elf32 && eh.e_machine == EM_386))
 		return elf_err(err, n, "not an x86-64 kernel (machine %u)", eh.e_machine);
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
 		return elf_err(err, n, "not an executable ELF file");
@@ -191,6 +268,29 @@ int elf_parse(struct elf_image *img, const void *data, size_t size, char *err,
 	if (ret < 0)
 		return ret;
 	notes_from_sections(img, &eh);
+	img->entry = eh.e_entry;
+	img->pstart = UINT64_MAX;
+	for (i = 0; i < img->nseg; i++) {
+		img->pstart = MIN(img->pstart, img->seg[i].paddr);
+		img->pend = MAX(img->pend, img->seg[i].paddr + img->seg[i].memsz);
+	}
+	return 0;
+}
+
+int elf_parse(struct elf_image *img, const void *data, size_t size, char *err,
+    size_t n)
+{
+	uint64_t off;
+	unsigned int i;
+	int ret;
+
+	ret = elf_read(img, data, size, err, n);
+	if (ret < 0)
+		return ret;
+	if (img->elf32)
+		return elf_err(err, n, "not a 64-bit little-endian ELF file");
+	if (img->machine != EM_X86_64)
+		return elf_err(err, n, "not an x86-64 kernel (machine %u)", img->machine);
 	if (!img->notes.found)
 		return elf_err(err, n, "no Xen ELF notes: not a Xen PV kernel");
 	/* Virtual load address = physical - PADDR_OFFSET + VIRT_BASE. */
@@ -207,7 +307,8 @@ int elf_parse(struct elf_image *img, const void *data, size_t size, char *err,
 	}
 	if (img->vstart < img->notes.virt_base)
 		return elf_err(err, n, "kernel loads below VIRT_BASE");
-	img->entry = img->notes.have_entry ? img->notes.entry : eh.e_entry;
+	if (img->notes.have_entry)
+		img->entry = img->notes.entry;
 	if (img->entry < img->vstart || img->entry >= img->vend)
 		return elf_err(err, n, "entry point %#llx outside the kernel",
 		    (unsigned long long)img->entry);

@@ -333,15 +333,18 @@ struct domcfg {
 /* Fill d from a parsed config; on error, cfg->err says what and where. */
 int domcfg_from_xlcfg(struct domcfg *d, struct xlcfg *cfg, const char *fname);
 int domcfg_action(const char *s, uint8_t *out);
+uint8_t domcfg_type(const struct domcfg *d);	/* enum ctl_dom_type */
 
 /* --- ELF and Xen notes (elf.c) -------------------------------------------- */
 struct elf_seg {
-	uint64_t vaddr, filesz, memsz, offset;
+	uint64_t vaddr, paddr, filesz, memsz, offset;
 };
 
 struct xen_notes {
 	bool have_entry, have_hypercall_page, have_virt_base, have_paddr_offset;
 	uint64_t entry, hypercall_page, virt_base, paddr_offset;
+	bool have_phys32_entry;
+	uint64_t phys32_entry;		/* XEN_ELFNOTE_PHYS32_ENTRY (PVH) */
 	char guest_os[64], guest_version[64], xen_version[64], loader[64];
 	char features[512];
 	uint32_t supported_features[1];
@@ -355,10 +358,18 @@ struct elf_image {
 	struct elf_seg seg[16];
 	unsigned int nseg;
 	uint64_t vstart, vend;		/* lowest and highest loaded address */
+	uint64_t pstart, pend;		/* the same, physical */
+	bool elf32;
+	uint16_t machine;
 	struct xen_notes notes;
 };
 
-/* Parse an ELF64 x86-64 executable in memory; err gets one line on failure. */
+/* Read an x86 ELF executable of either class (segments by physical
+ * address, notes); err gets one line on failure. */
+int elf_read(struct elf_image *img, const void *data, size_t size, char *err,
+    size_t errlen);
+/* elf_read, then what a PV kernel must be: ELF64, Xen notes, addresses
+ * rebased to VIRT_BASE and checked. */
 int elf_parse(struct elf_image *img, const void *data, size_t size, char *err,
     size_t errlen);
 /* Check FEATURES: every "!name" must be one we support. */
@@ -385,6 +396,27 @@ int pv_build_image(uint8_t *ram, const struct pv_layout *l,
     const struct elf_image *img, const void *ramdisk, const char *cmdline,
     uint32_t domid, uint32_t console_evtchn, uint32_t store_evtchn,
     uint64_t shared_info_maddr);
+
+/* --- the HVM and PVH domain builder (build_hvm.c) -------------------------- */
+enum hvm_boot { HVM_BOOT_PVH = 1, HVM_BOOT_MULTIBOOT, HVM_BOOT_FLAT };
+struct hvm_layout {
+	enum hvm_boot boot;
+	uint32_t mode;			/* enum ctl_hvm_mode */
+	uint64_t entry, rax, rbx, rsp;
+	uint64_t kernel_end;
+	uint64_t ramdisk_addr, ramdisk_len;
+	uint64_t store_pfn, console_pfn;
+	uint64_t nr_pages;
+};
+
+/* Where everything goes for a kernel (img, or NULL for a flat image of
+ * flat_len bytes) of type (enum ctl_dom_type) in nr_pages of memory. */
+int hvm_layout_compute(struct hvm_layout *l, uint8_t type, const struct elf_image *img,
+    size_t flat_len, uint64_t ramdisk_len, uint64_t nr_pages, char *err, size_t errlen);
+/* Write it into guest memory (ram maps nr_pages pages). */
+void hvm_build_image(uint8_t *ram, const struct hvm_layout *l,
+    const struct elf_image *img, const void *flat, size_t flat_len,
+    const void *ramdisk, const char *cmdline);
 
 /* A domain pal_domain_start built: paused, console not yet attached. */
 struct pal_domain {

@@ -34,8 +34,13 @@ void unmask_port(evtchn_port_t port);
  * them on and returns at once if one is pending) or SCHEDOP_poll, on. */
 void upcalls_off(void);
 void upcalls_on(void);
+/* With upcalls off: sleep until an event comes; upcalls are on after.
+ * PV: SCHEDOP_block. HVM: sti; hlt. */
+void wait_event(void);
 bool port_wait_ns(evtchn_port_t port, unsigned long hits, uint64_t limit_ns);
 extern volatile unsigned long port_hits[64];
+/* events.c: take every pending, unmasked port (counted in port_hits). */
+void event_handler(struct trap_frame *f);
 vcpu_info_t *my_vcpu_info(void);
 uint64_t system_time(void);
 

@@ -58,21 +58,6 @@ void console_flush(void)
 	}
 }
 
-int printk(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	console_write(buf, n);
-	return n;
-}
-
 /* Next input character, blocking on the console event; events must be on. */
 int console_getc(void)
 {

@@ -194,3 +194,19 @@ uint64_t xorshift64(uint64_t *state)
 	*state ^= *state << 17;
 	return *state;
 }
+
+/* Formatted, to whatever console the platform has (console_write). */
+int printk(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	console_write(buf, n);
+	return n;
+}

@@ -43,7 +43,7 @@ bool port_wait_ns(evtchn_port_t port, unsigned long hits, uint64_t limit_ns)
 }
 
 /* The same without a deadline, and one exit cheaper per wake-up:
- * SCHEDOP_block turns upcalls on as it sleeps, so the upcall is taken on
+ * wait_event turns upcalls on as it sleeps, so the upcall is taken on
  * the way back instead of at a hypercall of our own. */
 bool port_wait(evtchn_port_t port, unsigned long hits)
 {
@@ -51,7 +51,7 @@ bool port_wait(evtchn_port_t port, unsigned long hits)
 		upcalls_off();
 		if (port_hits[port] >= hits)
 			break;
-		hv_sched_op(SCHEDOP_block, NULL);
+		wait_event();
 	}
 	upcalls_on();
 	return true;

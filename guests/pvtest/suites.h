@@ -8,6 +8,9 @@ struct suite {
 };
 
 extern const struct suite suites[];
+/* runner.c: the suites the command line names, then power off (crash if a
+ * check failed). */
+__attribute__((noreturn)) void suites_run(const char *kernel);
 
 void *mm_map_window(unsigned long pfn, unsigned int count);
 void *mm_map_machine(unsigned long mfn, unsigned int count);

@@ -37,7 +37,7 @@ static void wait_for(bool (*cond)(void))
 		upcalls_off();
 		if (cond())
 			break;
-		hv_sched_op(SCHEDOP_block, NULL);
+		wait_event();
 	}
 	upcalls_on();
 }

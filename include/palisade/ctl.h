@@ -48,6 +48,7 @@ enum ctl_type {
 	CTL_GNT_COPY,
 	CTL_XSM_CHECK,
 	CTL_XSM_GET,
+	CTL_HVM_SETCONTEXT,
 	CTL_TYPE_MAX
 };
 
@@ -80,10 +81,19 @@ struct ctl_domain_create {
 	uint64_t mem_kb;
 	uint64_t max_mem_kb;
 	uint32_t vcpus;
-	uint8_t on_poweroff, on_reboot, on_crash, pad;
+	uint8_t on_poweroff, on_reboot, on_crash;
+	uint8_t type;			/* enum ctl_dom_type */
 	uint8_t uuid[16];
 	char label[ACMPOL_NAME_LEN];	/* security label (seclabel=), "" for none */
 	char policy[ACMPOL_NAME_LEN];	/* the policy it names, "" for any */
+};
+
+/* What kind of guest a domain is (xl's type=). */
+enum ctl_dom_type {
+	CTL_DOM_PV = 0,		/* kernel and user code at CPL3, Xen's PV ABI */
+	CTL_DOM_HVM,		/* unmodified code from its first instruction */
+	CTL_DOM_PVH,		/* HVM booted at XEN_ELFNOTE_PHYS32_ENTRY */
+	CTL_DOM_TYPE_MAX
 };
 
 /* Reply to CREATE. */
@@ -110,6 +120,8 @@ struct ctl_domain_info {
 	char name[CTL_NAME_LEN];
 	uint8_t uuid[16];
 	char label[ACMPOL_NAME_LEN];	/* its security label, "" for none */
+	uint32_t type;			/* enum ctl_dom_type */
+	uint32_t pad;
 };
 
 /* GETINFO: domid is the first domain wanted; the reply lists up to
@@ -135,6 +147,21 @@ struct ctl_vcpu_context {
 	uint32_t console_evtchn;
 	uint32_t store_evtchn;
 	uint64_t console_pfn, store_pfn, start_info_pfn;
+};
+
+/*
+ * HVM_SETCONTEXT: where an HVM or PVH domain's boot processor starts. Real
+ * mode: CS:IP = 0:rip. Protected mode: flat 4 GiB segments, paging off
+ * (the PVH and multiboot entry state). The special pages and ports are
+ * what the guest reads back as HVM params.
+ */
+enum ctl_hvm_mode { CTL_HVM_REAL16 = 1, CTL_HVM_PROT32 };
+struct ctl_hvm_context {
+	uint32_t domid;
+	uint32_t mode;			/* enum ctl_hvm_mode */
+	uint64_t rip, rax, rbx, rsp;
+	uint64_t console_pfn, store_pfn;
+	uint32_t console_evtchn, store_evtchn;
 };
 
 struct ctl_foreign_map {
@@ -242,6 +269,7 @@ union ctl_body {
 	struct ctl_domain_created created;
 	struct ctl_getinfo_req getinfo;
 	struct ctl_vcpu_context vcpu;
+	struct ctl_hvm_context hvm;
 	struct ctl_foreign_map fmap;
 	struct ctl_evtchn evtchn;
 	struct ctl_xsm_info xsm;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Hypercall handlers: a fresh guest per input makes up to 64 hypercalls
+ * Hypercall handlers: a fresh guest per input (PV, or HVM when the first
+ * byte is odd: hvm_op, add_to_physmap) makes up to 64 hypercalls
  * whose numbers and arguments come from the input: small numbers, pointers
  * into its scratch pages (filled from the input too), raw 64-bit values and
  * special domain ids. Whatever the guest asks, the hypervisor must answer
@@ -62,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		log_init("fuzz", NULL, LOG_LVL_QUIET);
 		ready = true;
 	}
-	d = fg_new();
+	d = fg_new_type(size > 0 && (data[0] & 1) ? CTL_DOM_HVM : CTL_DOM_PV);
 	if (d == NULL)
 		return 0;
 	fill = size < FG_SCRATCH_LEN ? size : FG_SCRATCH_LEN;

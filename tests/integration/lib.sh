@@ -7,6 +7,7 @@
 B=$top_builddir
 PAL=$B/pal
 PVTEST=$B/guests/pvtest/pvtest
+HVMTEST=$B/guests/hvmtest/hvmtest
 passed=0
 failed=0
 
@@ -46,11 +47,13 @@ ok() { passed=$((passed + 1)); echo "ok: $*"; }
 nok() { failed=$((failed + 1)); echo "FAILED: $*"; }
 
 # write_cfg NAME MEM_MB EXTRA [VCPUS] [more settings...]: prints the path
+# (GUEST_KERNEL and GUEST_TYPE, when set, give another kernel and type=)
 write_cfg() {
 	local f=$PALISADE_RUNDIR/$1.cfg
 	{
 		echo "name = \"$1\""
-		echo "kernel = \"$PVTEST\""
+		echo "kernel = \"${GUEST_KERNEL:-$PVTEST}\""		# hvm.test: hvmtest
+		[ -n "${GUEST_TYPE:-}" ] && echo "type = \"$GUEST_TYPE\""
 		echo "memory = $2"
 		echo "extra = \"$3\""
 		echo "vcpus = ${4:-1}"
@@ -74,7 +77,7 @@ run_suite() {
 		nok "$name: pal create -c exited $rc"
 	elif grep -q '^FAIL' "$out"; then
 		nok "$name: a check failed"
-	elif ! grep -q '^pvtest: [0-9]* checks, 0 failed' "$out"; then
+	elif ! grep -q '^\(pv\|hvm\)test: [0-9]* checks, 0 failed' "$out"; then
 		nok "$name: no summary line"
 	else
 		ok "$name: $(grep -c '^PASS' "$out") checks passed"

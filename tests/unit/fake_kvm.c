@@ -31,7 +31,13 @@ int kvm_vcpu_create(int vm_fd, unsigned int id, struct kvm_run **run)
 	return open("/dev/null", O_RDWR | O_CLOEXEC);
 }
 
-int kvm_vcpu_init_cpuid(int vcpu_fd) { (void)vcpu_fd; return 0; }
+int kvm_vcpu_init_cpuid(int vcpu_fd, int hvm_vcpu) { (void)vcpu_fd; (void)hvm_vcpu; return 0; }
+int kvm_hvm_vm_setup(int vm_fd) { (void)vm_fd; return 0; }
+int kvm_signal_msi(int vm_fd, uint32_t apic_id, uint8_t vector)
+{
+	(void)vm_fd; (void)apic_id; (void)vector;
+	return 1;
+}
 int kvm_run(struct vcpu *v) { (void)v; return -ENOSYS; }
 
 int kvm_set_signal_mask(struct vcpu *v, const sigset_t *mask)

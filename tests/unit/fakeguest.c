@@ -47,8 +47,14 @@ static void build_address_space(struct domain *d)
 
 struct domain *fg_new(void)
 {
+	return fg_new_type(CTL_DOM_PV);
+}
+
+struct domain *fg_new_type(uint8_t type)
+{
 	struct ctl_domain_create req = {
 		.name = "fake", .mem_kb = 4096, .max_mem_kb = 4096, .vcpus = 1,
+		.type = type,
 	};
 	struct domain *d;
 	struct vcpu *v;
@@ -59,7 +65,14 @@ struct domain *fg_new(void)
 	v = d->vcpu[0];
 	build_address_space(d);
 	v->kernel_cr3 = FG_PT_PFN << PAGE_SHIFT;
-	vcpu_set_cr3(v, v->kernel_cr3);
+	if (type == CTL_DOM_PV) {
+		vcpu_set_cr3(v, v->kernel_cr3);
+	} else {	/* ring 0, long mode, on the same tables */
+		v->sregs.cr3 = v->kernel_cr3;
+		v->sregs.cr0 = 0x80000011;
+		v->sregs.efer = 0x500;
+		v->sregs.cs.l = 1;
+	}
 	v->kernel_mode = true;
 	v->kernel_sp = FG_KSTACK_TOP;
 	v->frame.rip = FG_KBASE + 0x3000;

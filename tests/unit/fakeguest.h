@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A PV guest without code, for driving the hypervisor core directly: a
+ * A PV (or HVM) guest without code, for driving the hypervisor core directly: a
  * 4 MiB domain on the fake platform (fake_kvm.c) whose vCPU 0 is in kernel
  * mode on hand-built page tables mapping 2 MiB at FG_KBASE to frames 0-511.
  */
@@ -21,6 +21,9 @@
 int fg_init(void);
 /* A fresh guest; NULL if the domain could not be created. */
 struct domain *fg_new(void);
+/* The same of a given kind (enum ctl_dom_type): HVM and PVH guests are in
+ * ring 0, long mode, on the same page tables. */
+struct domain *fg_new_type(uint8_t type);
 void fg_drop(struct domain *d);
 /* The hypervisor's view of a guest virtual address in the 2 MiB window. */
 void *fg_ptr(struct domain *d, uint64_t va);

@@ -194,12 +194,135 @@ static void test_layout(void)
 	free(ram);
 }
 
+/* The HVM test kernel as its ELF32 copy: read as either class, its PVH
+ * entry found in a segment or only in a section, an entry of 0 taken. */
+static uint8_t *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = malloc(1 << 20);
+
+	*n = f != NULL ? fread(b, 1, 1 << 20, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	return b;
+}
+
+static Elf32_Nhdr *note32(uint8_t *k)
+{
+	Elf32_Ehdr *eh = (Elf32_Ehdr *)k;
+	Elf32_Shdr *sh = (Elf32_Shdr *)(k + eh->e_shoff);
+	unsigned int i;
+
+	for (i = 0; i < eh->e_shnum; i++)
+		if (sh[i].sh_type == SHT_NOTE)
+			return (Elf32_Nhdr *)(k + sh[i].sh_offset);
+	return NULL;
+}
+
+static void test_hvm_elf32(void)
+{
+	size_t n32, n64;
+	uint8_t *k32 = slurp(HVMTEST_DIR "/hvmtest32", &n32), *k64 = slurp(HVMTEST_DIR "/hvmtest", &n64);
+	struct elf_image img, img64;
+	Elf32_Ehdr *eh = (Elf32_Ehdr *)k32;
+	Elf32_Phdr *ph = (Elf32_Phdr *)(k32 + eh->e_phoff);
+	Elf32_Nhdr *nh;
+	char err[200];
+	unsigned int i;
+
+	CU_ASSERT_FATAL(n32 > 0 && n64 > 0);
+	CU_ASSERT_EQUAL_FATAL(elf_read(&img64, k64, n64, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(elf_read(&img, k32, n32, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(img.elf32);
+	CU_ASSERT_EQUAL(img.machine, EM_X86_64);
+	CU_ASSERT_TRUE(img.notes.have_phys32_entry);
+	CU_ASSERT_EQUAL(img.notes.phys32_entry, img64.notes.phys32_entry);
+	CU_ASSERT_EQUAL(img.entry, img64.entry);
+	CU_ASSERT_EQUAL(img.pstart, 0x7c00);
+	CU_ASSERT_EQUAL(elf_parse(&img, k32, n32, err, sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "not a 64-bit little-endian ELF file");
+	/* No PT_NOTE: the section still has it. */
+	for (i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_NOTE)
+			ph[i].p_type = PT_NULL;
+	CU_ASSERT_EQUAL_FATAL(elf_read(&img, k32, n32, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(img.notes.have_phys32_entry);
+	/* An entry at 0 is an entry. */
+	nh = note32(k32);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nh);
+	memset((uint8_t *)(nh + 1) + 4, 0, 4);
+	CU_ASSERT_EQUAL_FATAL(elf_read(&img, k32, n32, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(img.notes.have_phys32_entry);
+	CU_ASSERT_EQUAL(img.notes.phys32_entry, 0);
+	free(k32);
+	free(k64);
+}
+
+static void test_hvm_layout(void)
+{
+	size_t n;
+	uint8_t *k = slurp(HVMTEST_DIR "/hvmtest", &n), *mb;
+	struct elf_image img, img_mb;
+	struct hvm_layout l;
+	char err[200];
+
+	CU_ASSERT_EQUAL_FATAL(elf_read(&img, k, n, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(hvm_layout_compute(&l, CTL_DOM_PVH, &img, 0, 0, 8192, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(l.boot, HVM_BOOT_PVH);
+	CU_ASSERT_EQUAL(l.mode, CTL_HVM_PROT32);
+	CU_ASSERT_EQUAL(l.entry, img.notes.phys32_entry);
+	CU_ASSERT_EQUAL(l.rbx, 0x1000);
+	CU_ASSERT_EQUAL(l.store_pfn, 8190);
+	CU_ASSERT_EQUAL(l.console_pfn, 8191);
+	CU_ASSERT_EQUAL(hvm_layout_compute(&l, CTL_DOM_PVH, &img, 0, 40u << 20, 8192, err,
+	    sizeof(err)), -22);
+	CU_ASSERT(strstr(err, "KiB) do not fit in 32 MiB") != NULL);
+	/* Without the note: multiboot for hvm, refused for pvh. */
+	mb = malloc(n);
+	memcpy(mb, k, n);
+	CU_ASSERT_EQUAL_FATAL(elf_read(&img_mb, mb, n, err, sizeof(err)), 0);
+	img_mb.notes.have_phys32_entry = false;
+	CU_ASSERT_EQUAL(hvm_layout_compute(&l, CTL_DOM_HVM, &img_mb, 0, 0, 8192, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(l.boot, HVM_BOOT_MULTIBOOT);
+	CU_ASSERT_EQUAL(l.rax, 0x2badb002);
+	CU_ASSERT_EQUAL(l.entry, img_mb.entry);
+	CU_ASSERT_EQUAL(hvm_layout_compute(&l, CTL_DOM_PVH, &img_mb, 0, 0, 8192, err,
+	    sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "no XEN_ELFNOTE_PHYS32_ENTRY: not a PVH kernel "
+	    "(type='hvm' boots its 32-bit entry)");
+	/* Flat images. */
+	CU_ASSERT_EQUAL(hvm_layout_compute(&l, CTL_DOM_HVM, NULL, 512, 0, 8192, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(l.mode, CTL_HVM_REAL16);
+	CU_ASSERT_EQUAL(l.entry, 0x7c00);
+	CU_ASSERT_EQUAL(hvm_layout_compute(&l, CTL_DOM_PVH, NULL, 512, 0, 8192, err,
+	    sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "not an ELF file (a flat image boots only with type='hvm')");
+	CU_ASSERT_EQUAL(hvm_layout_compute(&l, CTL_DOM_HVM, NULL, 700 << 10, 0, 8192, err,
+	    sizeof(err)), -22);
+	CU_ASSERT_EQUAL(hvm_layout_compute(&l, CTL_DOM_HVM, NULL, 512, 0, 512, err,
+	    sizeof(err)), -22);
+	CU_ASSERT_STRING_EQUAL(err, "HVM memory must be 4 MiB to 3 GiB");
+	/* A kernel into the 640 KiB-1 MiB hole is refused. */
+	img_mb.seg[0].paddr = 0x9f000;
+	img_mb.pstart = 0x9f000;
+	img_mb.pend = 0xa1000;
+	CU_ASSERT_EQUAL(hvm_layout_compute(&l, CTL_DOM_HVM, &img_mb, 0, 0, 8192, err,
+	    sizeof(err)), -22);
+	free(mb);
+	free(k);
+}
+
 static CU_TestInfo tests[] = {
 	{ "Xen notes of pvtest", test_notes },
 	{ "notes in one place only", test_notes_one_place },
 	{ "malformed files", test_bad_files },
 	{ "required features", test_features },
 	{ "PV layout and page tables", test_layout },
+	{ "HVM: ELF32, PVH notes in sections, entry 0", test_hvm_elf32 },
+	{ "HVM: boot layouts and what is refused", test_hvm_layout },
 	CU_TEST_INFO_NULL,
 };
 

@@ -75,8 +75,14 @@ static void test_domcfg_errors(void)
 		{ "name='a'\nkernel='k'\nvcpus=0\n", "c:3: vcpus: vcpus must be 1 to 8" },
 		{ "name='a'\nkernel='k'\non_crash='explode'\n",
 		  "c:3: on_crash: unknown action 'explode' (destroy, restart, preserve)" },
-		{ "name='a'\nkernel='k'\ntype='hvm'\n",
-		  "c:3: type: type 'hvm' is not supported (only 'pv')" },
+		{ "name='a'\nkernel='k'\ntype='hvx'\n",
+		  "c:3: type: type 'hvx' is not supported (pv, pvh or hvm)" },
+		{ "name='a'\nkernel='k'\nbuilder='linux'\n",
+		  "c:3: builder: builder 'linux' is not supported (generic or hvm)" },
+		{ "name='a'\nkernel='k'\ntype='hvm'\nvcpus=2\n",
+		  "c: type 'hvm' guests have one vCPU (vcpus = 1)" },
+		{ "name='a'\nkernel='k'\ntype='pvh'\nmemory=4096\n",
+		  "c: type 'pvh' guests have at most 3072 MiB (below the APICs)" },
 	};
 	struct domcfg d;
 	struct xlcfg x;
