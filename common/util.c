@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,24 @@ size_t str_copy(char *dst, const char *src, size_t size)
 		dst[c] = '\0';
 	}
 	return n;
+}
+
+int mkdir_parents(const char *dir, mode_t mode)
+{
+	char path[PATH_MAX];
+	char *p;
+
+	if (str_copy(path, dir, sizeof(path)) >= sizeof(path))
+		return -ENAMETOOLONG;
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(path, mode) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 const char *rundir_get(void)

@@ -165,8 +165,8 @@ static int rewrite(const char *resource, const char *policy, const char *label)
 		return -ENAMETOOLONG;
 	if (strrchr(tmp, '/') != NULL && strrchr(tmp, '/') != tmp) {
 		*strrchr(tmp, '/') = '\0';
-		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-			return -errno;
+		if ((ret = mkdir_parents(tmp, 0700)) < 0)
+			return ret;
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.lock", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;

@@ -410,8 +410,8 @@ static int manager(bool foreground)
 		fprintf(stderr, "palvtpmd: palisade-hv: %s\n", palctl_strerror(ret));
 		return 1;
 	}
-	if (mkdir(statedir, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "palvtpmd: %s: %s\n", statedir, strerror(errno));
+	if ((ret = mkdir_parents(statedir, 0700)) < 0) {
+		fprintf(stderr, "palvtpmd: %s: %s\n", statedir, strerror(-ret));
 		return 1;
 	}
 	if ((ret = vtpm_key_load(statedir, key)) < 0) {

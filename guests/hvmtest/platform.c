@@ -295,6 +295,29 @@ void trap_report(struct exc_frame *f)
 
 /* --- start of day -------------------------------------------------------- */
 
+/*
+ * The 8259s as an OS leaves them when it uses the LAPIC: vectors moved
+ * off the exceptions (0x20, 0x28) and every line masked. Left as reset
+ * had them, KVM's BSP takes the PIC's ExtINT through LINT0 (virtual-wire
+ * mode) and a PIT tick arrives as vector 0, a "divide error".
+ */
+static void pic_mask_all(void)
+{
+	static const uint8_t icw[2][4] = { { 0x11, 0x20, 0x04, 0x01 },
+	    { 0x11, 0x28, 0x02, 0x01 } };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		uint16_t cmd = i ? 0xa0 : 0x20;
+
+		outb(cmd, icw[i][0]);
+		outb(cmd + 1, icw[i][1]);
+		outb(cmd + 1, icw[i][2]);
+		outb(cmd + 1, icw[i][3]);
+		outb(cmd + 1, 0xff);
+	}
+}
+
 static const char *const boot_names[] = { "plain 32-bit entry", "pvh", "multiboot",
     "real mode" };
 
@@ -365,6 +388,7 @@ void hvm_main(unsigned int kind, uint32_t info)
 
 	hvm_boot_kind = kind;
 	console_init();
+	pic_mask_all();
 	idt_set(0, exc_0);
 	idt_set(3, exc_3);
 	idt_set(6, exc_6);

@@ -18,6 +18,8 @@ uint64_t now_ns(void);
 void sleep_ms(unsigned int ms);
 /* strlcpy semantics: always terminates, returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t size);
+/* mkdir -p: dir and any missing parents (mode for each made); 0 or -errno. */
+int mkdir_parents(const char *dir, mode_t mode);
 /* Run directory: $PALISADE_RUNDIR or the default; path joins name to it. */
 const char *rundir_get(void);
 int rundir_path(char *buf, size_t size, const char *name);
