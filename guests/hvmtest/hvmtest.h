@@ -12,6 +12,8 @@ extern unsigned long hvm_callbacks;	/* callback-vector interrupts taken */
 uint64_t rdmsr(uint32_t msr);
 void wrmsr(uint32_t msr, uint64_t v);
 void cpuid(uint32_t leaf, uint32_t r[4]);
+/* An interrupt gate for vec to handler, in ring 0. */
+void idt_set(unsigned int vec, void *handler);
 long hvm_param_get(uint32_t index, uint64_t *value);
 long hvm_param_set(uint32_t index, uint64_t value);
 

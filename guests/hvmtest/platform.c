@@ -165,7 +165,7 @@ unsigned long mm_first_free_pfn(void)
 
 /* --- events: the callback vector ----------------------------------------- */
 
-static void idt_set(unsigned int vec, void *handler)
+void idt_set(unsigned int vec, void *handler)
 {
 	uint64_t a = (uint64_t)handler;
 	uint32_t *g = (uint32_t *)(idt + vec * 16);

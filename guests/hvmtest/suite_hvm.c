@@ -21,7 +21,7 @@
 #define MSR_X2APIC_TDCR		0x83e
 #define MSR_X2APIC_EOI		0x80b
 
-extern char apic_timer_entry[], idt[];
+extern char apic_timer_entry[];
 static volatile unsigned long apic_ticks;
 
 void hvm_apic_timer(void);
@@ -151,14 +151,7 @@ static void check_devices(void)
 	    "MMIO with nothing behind it reads all ones");
 
 	/* The LAPIC timer, one-shot. */
-	{
-		uint64_t a = (uint64_t)apic_timer_entry;
-		uint32_t *g = (uint32_t *)(idt + TIMER_VECTOR * 16);
-
-		g[0] = (uint32_t)(a & 0xffff) | (0x08u << 16);
-		g[1] = (uint32_t)(a & 0xffff0000u) | 0x8e00;
-		g[2] = (uint32_t)(a >> 32);
-	}
+	idt_set(TIMER_VECTOR, apic_timer_entry);
 	wrmsr(MSR_X2APIC_TDCR, 0x0b);		/* divide by 1 */
 	wrmsr(MSR_X2APIC_LVT_TIMER, TIMER_VECTOR);
 	wrmsr(MSR_X2APIC_TMICT, 100000);
