@@ -17,8 +17,8 @@ const struct pal_cmd pal_cmds[] = {
 	{ "create", cmd_create, "create [-c] [-p] CONFIG",
 	  "create a domain from an xl.cfg file (-c: stay on its console until it "
 	  "shuts down; -p: leave it paused)" },
-	{ "list", cmd_list, "list [--label] [DOMAIN]",
-	  "list domains (--label: with their security labels)" },
+	{ "list", cmd_list, "list [--type] [--label] [DOMAIN]",
+	  "list domains (--type: pv, pvh or hvm; --label: their security labels)" },
 	{ "info", cmd_info, "info", "show the hypervisor's state" },
 	{ "pause", cmd_pause, "pause DOMAIN", "pause a domain" },
 	{ "unpause", cmd_unpause, "unpause DOMAIN", "unpause a domain" },

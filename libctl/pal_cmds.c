@@ -227,8 +227,14 @@ static char state_letter(uint32_t s)
 	}
 }
 
-/* With the policy's name: the label column (ACM:POLICY:LABEL). */
-static void print_dom(const struct ctl_domain_info *d, const char *policy)
+static const char *type_name(uint32_t type)
+{
+	return type == CTL_DOM_HVM ? "hvm" : type == CTL_DOM_PVH ? "pvh" : "pv";
+}
+
+/* With the policy's name: the label column (ACM:POLICY:LABEL); with
+ * types, the type column before it. */
+static void print_dom(const struct ctl_domain_info *d, const char *policy, bool types)
 {
 	char name[CTL_NAME_LEN + 1], label[ACMPOL_NAME_LEN + 1];
 
@@ -237,6 +243,8 @@ static void print_dom(const struct ctl_domain_info *d, const char *policy)
 	printf("%-24s %5u %7llu %5u     %c %10.1f", name, d->domid,
 	    (unsigned long long)(d->mem_kb / 1024), d->vcpus, state_letter(d->state),
 	    d->cpu_time_ns / 1e9);
+	if (types)
+		printf("  %-4s", d->domid == 0 ? "-" : type_name(d->type));
 	if (policy == NULL)
 		printf("\n");
 	else if (policy[0] == '\0')
@@ -254,11 +262,15 @@ int cmd_list(int argc, char **argv)
 	struct palctl c;
 	char policy[sizeof(rep.u.req.xsm.policy) + 1];
 	const char *with = NULL;
+	bool types = false;
 	uint32_t i, domid;
 	int ret;
 
-	if (argc >= 2 && strcmp(argv[1], "--label") == 0) {
-		with = policy;
+	while (argc >= 2 && (strcmp(argv[1], "--label") == 0 || strcmp(argv[1], "--type") == 0)) {
+		if (argv[1][2] == 'l')
+			with = policy;
+		else
+			types = true;
 		argv++;
 		argc--;
 	}
@@ -272,15 +284,15 @@ int cmd_list(int argc, char **argv)
 			return pal_err("%s", palctl_strerror(ret));
 		str_copy(policy, rep.u.req.xsm.policy, sizeof(policy));
 	}
-	printf("%-24s %5s %7s %5s %5s %10s%s\n", "Name", "ID", "Mem", "VCPUs",
-	    "State", "Time(s)", with != NULL ? "  Label" : "");
+	printf("%-24s %5s %7s %5s %5s %10s%s%s\n", "Name", "ID", "Mem", "VCPUs",
+	    "State", "Time(s)", types ? "  Type" : "", with != NULL ? "  Label" : "");
 	if (argc == 2) {
 		ret = palctl_lookup(&c, argv[1], &domid);
 		if (ret == 0)
 			ret = palctl_domain_info(&c, domid, &info);
 		if (ret < 0)
 			return pal_err("%s: %s", argv[1], palctl_strerror(ret));
-		print_dom(&info, with);
+		print_dom(&info, with, types);
 		return 0;
 	}
 	for (;;) {
@@ -290,7 +302,7 @@ int cmd_list(int argc, char **argv)
 		if (rep.u.info.count > CTL_INFO_MAX)
 			return pal_err("bad reply from the hypervisor");
 		for (i = 0; i < rep.u.info.count; i++)
-			print_dom(&rep.u.info.dom[i], with);
+			print_dom(&rep.u.info.dom[i], with, types);
 		if (rep.u.info.count < CTL_INFO_MAX)
 			return 0;
 		q.first_domid = rep.u.info.dom[CTL_INFO_MAX - 1].domid + 1;
