@@ -533,12 +533,6 @@ long hc_grant_table_op(struct vcpu *v, uint64_t *a)
 		if (count != 1)
 			return -XEN_EINVAL;
 		break;
-	case GNTTABOP_map_grant_ref:
-	case GNTTABOP_unmap_grant_ref:
-	case GNTTABOP_unmap_and_replace:
-		if (v->d->hvm != NULL)
-			return -XEN_ENOSYS;	/* HVM guests grant and copy */
-		break;
 	}
 	switch (a[0]) {
 	case GNTTABOP_setup_table: return gnt_setup_table(v, a[1]);

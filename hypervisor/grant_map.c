@@ -3,8 +3,9 @@
  * Guests mapping grants: GNTTABOP_map_grant_ref, unmap_grant_ref and
  * unmap_and_replace (GNTMAP_host_map at a virtual address).
  *
- * The mapper names the place with a virtual address its page tables map to
- * a frame of its own. The granter's page is shared through memshare.c (a
+ * A PV mapper names the place with a virtual address its page tables map
+ * to a frame of its own; an HVM one with a guest-physical address, as
+ * Xen's auto-translated guests do (and has no unmap_and_replace). The granter's page is shared through memshare.c (a
  * one-page memfd over its frame), and the same memfd is mapped over the
  * mapper's frame in our mapping of the mapper's RAM, read-only for a
  * read-only mapping: both domains then see one page, and KVM follows. The
@@ -24,6 +25,7 @@
 
 #include "palisade/log.h"
 #include "hv.h"
+#include "hvm.h"
 
 #define PTE_RW 0x2ull
 
@@ -144,9 +146,13 @@ static int16_t map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
 	if (!(op->flags & GNTMAP_host_map) ||
 	    (op->flags & (GNTMAP_device_map | GNTMAP_contains_pte)))
 		return GNTST_general_error;	/* only host mappings at a VA */
+	if (m->hvm != NULL)
+		gpa = op->host_addr;
+	else if (gva_to_gpa(v, op->host_addr, false, &gpa) < 0)
+		return GNTST_bad_virt_addr;
 	if ((op->host_addr & (PAGE_SIZE - 1)) != 0 ||
-	    gva_to_gpa(v, op->host_addr, false, &gpa) < 0 ||
-	    !mfn_is_guest_ram(m, gpa >> PAGE_SHIFT))
+	    !mfn_is_guest_ram(m, gpa >> PAGE_SHIFT) ||
+	    hvm_gfn_is_special(m, gpa >> PAGE_SHIFT))
 		return GNTST_bad_virt_addr;
 	g = domain_ref(op->dom == DOMID_SELF ? m->domid : op->dom);
 	if (g == NULL)
@@ -185,7 +191,7 @@ static int16_t map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
 	if (st == GNTST_okay) {
 		op->handle = h;
 		op->dev_bus_addr = 0;
-		if (ro)
+		if (ro && m->hvm == NULL)
 			pte_readonly(v, op->host_addr);
 	}
 out:
@@ -228,7 +234,7 @@ static int16_t unmap_one(struct vcpu *v, uint64_t host_addr, uint32_t handle,
 	uint64_t *from = NULL, *to = NULL;
 	struct gnt_maptrack t;
 
-	if (replace && ((to = gva_l1e(v, host_addr)) == NULL ||
+	if (replace && (m->hvm != NULL || (to = gva_l1e(v, host_addr)) == NULL ||
 	    (from = gva_l1e(v, new_addr)) == NULL || to == from))
 		return GNTST_general_error;
 	pthread_mutex_lock(&m->lock);

@@ -2,7 +2,8 @@
 /*
  * The devices an HVM guest reaches by port I/O: a 16550A at 0x3f8 that is
  * the domain's console (its bytes go into the console ring palconsoled
- * serves, its input comes from there), and the RTC/CMOS at 0x70. Anything
+ * serves, paced by it; its input comes from there), and the RTC/CMOS at
+ * 0x70. Anything
  * else answers as an empty bus does: reads all ones, writes ignored, each
  * port or MMIO page logged once. PIC, PIT and APICs are KVM's.
  */
@@ -29,6 +30,20 @@ static struct xencons_interface *console_ring(struct domain *d)
 	    gpa_ptr(d, d->hvm->console_pfn << PAGE_SHIFT, PAGE_SIZE);
 }
 
+/* Bytes the console ring can take (a ring that claims to hold more than
+ * it can is full); with no ring, everything goes to the log alone. */
+static uint32_t uart_tx_room(struct domain *d)
+{
+	struct xencons_interface *ci = console_ring(d);
+	XENCONS_RING_IDX used;
+
+	if (ci == NULL)
+		return sizeof(ci->out);
+	used = __atomic_load_n(&ci->out_prod, __ATOMIC_RELAXED) -
+	    __atomic_load_n(&ci->out_cons, __ATOMIC_ACQUIRE);
+	return used >= sizeof(ci->out) ? 0 : (uint32_t)(sizeof(ci->out) - used);
+}
+
 void hvm_uart_flush(struct domain *d)
 {
 	d->hvm->uart.unflushed = 0;
@@ -42,15 +57,14 @@ static void uart_tx(struct domain *d, uint8_t c)
 {
 	struct xencons_interface *ci = console_ring(d);
 	struct hvm_uart *u = &d->hvm->uart;
-	XENCONS_RING_IDX cons, prod;
+	XENCONS_RING_IDX prod;
 
 	console_emit(d, (const char *)&c, 1);
 	if (ci == NULL)
 		return;
-	cons = __atomic_load_n(&ci->out_cons, __ATOMIC_ACQUIRE);
 	prod = __atomic_load_n(&ci->out_prod, __ATOMIC_RELAXED);
-	if (prod - cons >= sizeof(ci->out)) {
-		u->dropped++;
+	if (uart_tx_room(d) == 0) {
+		u->dropped++;		/* a guest that did not wait for THRE */
 	} else {
 		ci->out[MASK_XENCONS_IDX(prod, ci->out)] = (char)c;
 		__atomic_store_n(&ci->out_prod, prod + 1, __ATOMIC_RELEASE);
@@ -66,6 +80,28 @@ static bool uart_rx_ready(struct domain *d)
 
 	return ci != NULL && __atomic_load_n(&ci->in_prod, __ATOMIC_ACQUIRE) !=
 	    __atomic_load_n(&ci->in_cons, __ATOMIC_RELAXED);
+}
+
+/*
+ * The line status as a real UART's: THRE when the FIFO (16 bytes) can be
+ * filled, that is when the ring has that much room; TEMT when everything
+ * written has been taken by palconsoled. So a guest that waits for TEMT
+ * before it powers off loses no output, and one writing faster than the
+ * console is read waits instead of losing bytes.
+ */
+static uint8_t uart_lsr(struct domain *d)
+{
+	uint32_t room = uart_tx_room(d);
+	struct xencons_interface *ci = console_ring(d);
+	uint8_t lsr = 0;
+
+	if (d->hvm->uart.unflushed != 0)
+		hvm_uart_flush(d);	/* it is waiting on palconsoled */
+	if (room >= 16)
+		lsr |= UART_LSR_THRE;
+	if (room == sizeof(ci->out))
+		lsr |= UART_LSR_TEMT;
+	return lsr | (uart_rx_ready(d) ? UART_LSR_DR : 0);
 }
 
 static uint8_t uart_rx(struct domain *d)
@@ -116,7 +152,7 @@ static void uart_io(struct domain *d, unsigned int reg, bool in, uint8_t *val)
 		break;
 	case 5:
 		if (in)
-			*val = UART_LSR_THRE | UART_LSR_TEMT | (uart_rx_ready(d) ? UART_LSR_DR : 0);
+			*val = uart_lsr(d);
 		break;
 	case 6:		/* DCD, DSR, CTS: a cable and someone listening */
 		if (in)

@@ -18,6 +18,7 @@
 #include "palisade/xen.h"
 #include "pal.h"
 
+#define DRAIN_MS 50	/* a shut-down guest's console, quiet this long, is done */
 #define POLL_MS 20
 #define CTRL_RBRACKET 0x1d
 
@@ -107,8 +108,12 @@ int pal_monitor(struct palctl *c, const struct domcfg *cfg, struct pal_domain *p
 			return pal_err("lost the hypervisor: %s", palctl_strerror(ret)), 2;
 		if (info.state != CTL_DOM_SHUTDOWN)
 			continue;
-		if (cfd >= 0)
-			console_pump(cfd);
+		/* What the guest wrote last may still be on its way through
+		 * palconsoled: take it until the stream is quiet. */
+		p.fd = cfd;
+		p.events = POLLIN;
+		while (cfd >= 0 && poll(&p, 1, DRAIN_MS) > 0 && console_pump(cfd))
+			;
 		status = reason_status(info.shutdown_reason);
 		switch (reason_action(cfg, info.shutdown_reason)) {
 		case CTL_ACT_PRESERVE:

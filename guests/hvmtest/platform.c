@@ -94,9 +94,13 @@ void console_write(const char *s, size_t n)
 	}
 }
 
+/* Until the UART says all is sent (palconsoled took it), for a while:
+ * a console nobody reads must not keep us from powering off. */
 void console_flush(void)
 {
-	while (!(inb(COM1 + 5) & 0x40))
+	unsigned long spins;
+
+	for (spins = 0; spins < 100000 && !(inb(COM1 + 5) & 0x40); spins++)
 		cpu_relax();
 }
 

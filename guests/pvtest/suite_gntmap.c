@@ -18,26 +18,17 @@
 #include "hypercall.h"
 #include "suites.h"
 
-#define REF_RW		10
-#define REF_RO		11
-#define REF_NEVER	12
-#define RW_TEXT		"palisade: a page granted writable"
-#define RO_TEXT		"palisade: a page granted read-only"
-#define MAPPER_TEXT	"written by the mapper"
-#define LATE_TEXT	"written by the granter after the unmap"
-#define OWN_TEXT	"the mapper's own page"
-
-static volatile char *text_at(unsigned long pfn, unsigned int off)
+volatile char *text_at(unsigned long pfn, unsigned int off)
 {
 	return (volatile char *)pfn_to_virt(pfn) + off;
 }
 
-static bool text_is(volatile const char *p, const char *s)
+bool text_is(volatile const char *p, const char *s)
 {
 	return memcmp((const void *)p, s, strlen(s) + 1) == 0;
 }
 
-static void put_text(volatile char *p, const char *s)
+void put_text(volatile char *p, const char *s)
 {
 	memcpy((void *)p, s, strlen(s) + 1);
 }
@@ -62,34 +53,34 @@ static void granter(domid_t peer, bool hold)
 	check(gt != NULL && port != 0, "grant table mapped, port %u offered", port);
 	if (gt == NULL || port == 0)
 		return;
-	put_text(text_at(p_rw, 0), RW_TEXT);
-	put_text(text_at(p_ro, 0), RO_TEXT);
-	grant_offer(&gt[REF_RW], peer, p_rw, 0);
-	grant_offer(&gt[REF_RO], peer, p_ro, GTF_readonly);
-	printk("gntmap: offering gref %u ro %u port %u\n", REF_RW, REF_RO, port);
+	put_text(text_at(p_rw, 0), GM_RW_TEXT);
+	put_text(text_at(p_ro, 0), GM_RO_TEXT);
+	grant_offer(&gt[GM_REF_RW], peer, p_rw, 0);
+	grant_offer(&gt[GM_REF_RO], peer, p_ro, GTF_readonly);
+	printk("gntmap: offering gref %u ro %u port %u\n", GM_REF_RW, GM_REF_RO, port);
 	if (hold) {
-		check(flags_become(&gt[REF_RW], GTF_reading | GTF_writing),
+		check(flags_become(&gt[GM_REF_RW], GTF_reading | GTF_writing),
 		    "the mapper took the grant");
-		check(flags_become(&gt[REF_RW], 0), "and gave it back");
+		check(flags_become(&gt[GM_REF_RW], 0), "and gave it back");
 		return;
 	}
 
 	check(port_wait(port, 1), "the mapper mapped and wrote");
-	check(text_is(text_at(p_rw, 64), MAPPER_TEXT), "its write reached our page");
-	check((gt[REF_RW].flags & busy) == busy, "writable grant in use: flags %#x",
-	    gt[REF_RW].flags);
-	check((gt[REF_RO].flags & busy) == GTF_reading,
-	    "read-only grant in use for reading only: flags %#x", gt[REF_RO].flags);
+	check(text_is(text_at(p_rw, 64), GM_MAPPER_TEXT), "its write reached our page");
+	check((gt[GM_REF_RW].flags & busy) == busy, "writable grant in use: flags %#x",
+	    gt[GM_REF_RW].flags);
+	check((gt[GM_REF_RO].flags & busy) == GTF_reading,
+	    "read-only grant in use for reading only: flags %#x", gt[GM_REF_RO].flags);
 	port_send(port);
 
 	check(port_wait(port, 2), "the mapper unmapped");
-	check((gt[REF_RW].flags & busy) == 0 && (gt[REF_RO].flags & busy) == 0,
-	    "both grants idle again: flags %#x %#x", gt[REF_RW].flags,
-	    gt[REF_RO].flags);
-	put_text(text_at(p_rw, 128), LATE_TEXT);
+	check((gt[GM_REF_RW].flags & busy) == 0 && (gt[GM_REF_RO].flags & busy) == 0,
+	    "both grants idle again: flags %#x %#x", gt[GM_REF_RW].flags,
+	    gt[GM_REF_RO].flags);
+	put_text(text_at(p_rw, 128), GM_LATE_TEXT);
 	port_send(port);
 	check(port_wait(port, 3), "the mapper finished");
-	check(text_is(text_at(p_rw, 0), RW_TEXT), "our page kept its content");
+	check(text_is(text_at(p_rw, 0), GM_RW_TEXT), "our page kept its content");
 }
 
 static int16_t map(domid_t dom, grant_ref_t ref, unsigned long va, uint32_t flags,
@@ -121,7 +112,7 @@ static void mapper_refused(domid_t peer, grant_ref_t ref, grant_ref_t roref,
 {
 	unsigned long spare = (unsigned long)pfn_to_virt(mm_alloc_page());
 
-	check(map(peer, REF_NEVER, spare, 0, NULL) == GNTST_general_error,
+	check(map(peer, GM_REF_NEVER, spare, 0, NULL) == GNTST_general_error,
 	    "a gref never granted is refused");
 	check(map(peer, 1u << 20, spare, 0, NULL) == GNTST_bad_gntref,
 	    "a gref out of range is bad_gntref");
@@ -164,7 +155,7 @@ static void mapper_hold(domid_t peer, grant_ref_t ref)
 	grant_handle_t h = 0;
 
 	check(map(peer, ref, va, 0, &h) == GNTST_okay, "mapped gref %u: handle %u", ref, h);
-	check(text_is((volatile char *)va, RW_TEXT), "the granted page shows through");
+	check(text_is((volatile char *)va, GM_RW_TEXT), "the granted page shows through");
 	printk("gntmap: holding\n");
 }
 
@@ -183,14 +174,14 @@ static void mapper(domid_t peer, grant_ref_t ref, grant_ref_t roref,
 	if (port == 0)
 		return;
 	base = port_hits[port];
-	put_text(text_at(p_own, 0), OWN_TEXT);
-	put_text(text_at(p_own, 128), OWN_TEXT);
+	put_text(text_at(p_own, 0), GM_OWN_TEXT);
+	put_text(text_at(p_own, 128), GM_OWN_TEXT);
 	check(map(peer, ref, va, 0, &h) == GNTST_okay, "mapped gref %u: handle %u", ref, h);
-	check(text_is((volatile char *)va, RW_TEXT), "the granted page shows through");
-	put_text((volatile char *)va + 64, MAPPER_TEXT);
+	check(text_is((volatile char *)va, GM_RW_TEXT), "the granted page shows through");
+	put_text((volatile char *)va + 64, GM_MAPPER_TEXT);
 	check(map(peer, roref, va_ro, GNTMAP_readonly, &h_ro) == GNTST_okay,
 	    "mapped gref %u read-only", roref);
-	check(text_is((volatile char *)va_ro, RO_TEXT), "the read-only page shows through");
+	check(text_is((volatile char *)va_ro, GM_RO_TEXT), "the read-only page shows through");
 	check((*pte_for(va_ro) & 2) == 0, "and is read-only in our page table");
 	mapper_refused(peer, ref, roref, va);
 	port_send(port);
@@ -201,11 +192,11 @@ static void mapper(domid_t peer, grant_ref_t ref, grant_ref_t roref,
 	check(hv_grant_table_op(GNTTABOP_unmap_grant_ref, both, 2) == 0 &&
 	    both[0].status == GNTST_okay && both[1].status == GNTST_okay,
 	    "both unmapped in one batch");
-	check(text_is((volatile char *)va, OWN_TEXT), "our own page is back");
+	check(text_is((volatile char *)va, GM_OWN_TEXT), "our own page is back");
 	check(unmap(va, h) == GNTST_bad_handle, "a second unmap is bad_handle");
 	port_send(port);
 	check(port_wait(port, base + 2), "the granter wrote after the unmap");
-	check(text_is(text_at(p_own, 128), OWN_TEXT), "and we see none of it");
+	check(text_is(text_at(p_own, 128), GM_OWN_TEXT), "and we see none of it");
 	mapper_replace(peer, ref, va);
 	port_send(port);
 }
@@ -216,7 +207,7 @@ void suite_gntmap(void)
 	bool is_granter = role != NULL && strcmp(role, "granter") == 0;
 	domid_t peer = (domid_t)cmdline_ulong("peer", 0);	/* reuses role's buffer */
 	bool hold = cmdline_ulong("hold", 0) != 0;
-	grant_ref_t ref = (grant_ref_t)cmdline_ulong("gref", REF_RW);
+	grant_ref_t ref = (grant_ref_t)cmdline_ulong("gref", GM_REF_RW);
 
 	shared_info_map();
 	events_init();
@@ -226,6 +217,6 @@ void suite_gntmap(void)
 	else if (hold)
 		mapper_hold(peer, ref);
 	else
-		mapper(peer, ref, (grant_ref_t)cmdline_ulong("rogref", REF_RO),
+		mapper(peer, ref, (grant_ref_t)cmdline_ulong("rogref", GM_REF_RO),
 		    (evtchn_port_t)cmdline_ulong("port", 0));
 }

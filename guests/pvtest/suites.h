@@ -27,6 +27,20 @@ volatile grant_entry_v1_t *grant_table_frames(unsigned int n);
 void grant_offer(volatile grant_entry_v1_t *e, domid_t to, unsigned long pfn,
     uint16_t flags);
 
+/* suite_gntmap.c: the gntmap protocol's grants and texts (hvmtest's own
+ * mapper speaks it too). */
+#define GM_REF_RW		10
+#define GM_REF_RO		11
+#define GM_REF_NEVER	12
+#define GM_RW_TEXT		"palisade: a page granted writable"
+#define GM_RO_TEXT		"palisade: a page granted read-only"
+#define GM_MAPPER_TEXT	"written by the mapper"
+#define GM_LATE_TEXT	"written by the granter after the unmap"
+#define GM_OWN_TEXT	"the mapper's own page"
+volatile char *text_at(unsigned long pfn, unsigned int off);
+bool text_is(volatile const char *p, const char *s);
+void put_text(volatile char *p, const char *s);
+
 void suite_console(void);
 void suite_hypercall(void);
 void suite_xsm(void);

@@ -101,10 +101,6 @@ static void test_hypercall_set(void)
 	    -XEN_ENOSYS);
 	CU_ASSERT_EQUAL(hypercall_call(d->vcpu[0], __HYPERVISOR_iret, a), -XEN_ENOSYS);
 	CU_ASSERT(hypercall_call(d->vcpu[0], __HYPERVISOR_xen_version, a) > 0);
-	a[0] = GNTTABOP_map_grant_ref;
-	a[2] = 1;
-	CU_ASSERT_EQUAL(hypercall_call(d->vcpu[0], __HYPERVISOR_grant_table_op, a),
-	    -XEN_ENOSYS);
 	pv = fg_new();
 	a[0] = HVMOP_get_param;
 	CU_ASSERT_EQUAL(hypercall_call(pv->vcpu[0], __HYPERVISOR_hvm_op, a), -XEN_ENOSYS);
@@ -164,6 +160,61 @@ static void test_physmap(void)
 	fg_drop(d);
 }
 
+static long gnttab(unsigned int cmd, const void *op, size_t len)
+{
+	uint64_t a[6] = { cmd, FG_SCRATCH, 1 };
+
+	memcpy(scratch(), op, len);
+	return hypercall_call(d->vcpu[0], __HYPERVISOR_grant_table_op, a);
+}
+
+/* An HVM guest maps a PV guest's grant at a guest-physical address. */
+static void test_grant_map(void)
+{
+	struct gnttab_map_grant_ref map;
+	struct gnttab_unmap_grant_ref unmap;
+	struct gnttab_unmap_and_replace rep = { 0 };
+	struct domain *g = fg_new();
+	char *mine;
+
+	setup();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	g->gnt_frames = 1;
+	((grant_entry_v1_t *)(g->priv + PF_GNT * PAGE_SIZE))[10] = (grant_entry_v1_t){
+		.flags = GTF_permit_access, .domid = (domid_t)d->domid, .frame = 100 };
+	strcpy((char *)g->ram + 100 * PAGE_SIZE, "the granter's page");
+	mine = (char *)d->ram + 200 * PAGE_SIZE;
+	strcpy(mine, "the mapper's own page");
+	map = (struct gnttab_map_grant_ref){ .host_addr = 200 * PAGE_SIZE,
+	    .flags = GNTMAP_host_map, .ref = 10, .dom = (domid_t)g->domid };
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_map_grant_ref, &map, sizeof(map)), 0);
+	map = *(struct gnttab_map_grant_ref *)scratch();
+	CU_ASSERT_EQUAL_FATAL(map.status, GNTST_okay);
+	CU_ASSERT_STRING_EQUAL(mine, "the granter's page");
+	strcpy(mine + 64, "written by the mapper");
+	CU_ASSERT_STRING_EQUAL((char *)g->ram + 100 * PAGE_SIZE + 64, "written by the mapper");
+	/* Not at a frame that shows shared_info, not unaligned, no replace. */
+	CU_ASSERT_EQUAL(physmap(XENMAPSPACE_shared_info, 0, 300), 0);
+	map.host_addr = 300 * PAGE_SIZE;
+	gnttab(GNTTABOP_map_grant_ref, &map, sizeof(map));
+	CU_ASSERT_EQUAL(((struct gnttab_map_grant_ref *)scratch())->status, GNTST_bad_virt_addr);
+	map.host_addr = 201 * PAGE_SIZE + 8;
+	gnttab(GNTTABOP_map_grant_ref, &map, sizeof(map));
+	CU_ASSERT_EQUAL(((struct gnttab_map_grant_ref *)scratch())->status, GNTST_bad_virt_addr);
+	rep.host_addr = 200 * PAGE_SIZE;
+	rep.new_addr = 202 * PAGE_SIZE;
+	gnttab(GNTTABOP_unmap_and_replace, &rep, sizeof(rep));
+	CU_ASSERT_EQUAL(((struct gnttab_unmap_and_replace *)scratch())->status,
+	    GNTST_general_error);
+	unmap = (struct gnttab_unmap_grant_ref){ .host_addr = 200 * PAGE_SIZE,
+	    .handle = ((struct gnttab_map_grant_ref *)&map)->handle };
+	CU_ASSERT_EQUAL(gnttab(GNTTABOP_unmap_grant_ref, &unmap, sizeof(unmap)), 0);
+	CU_ASSERT_EQUAL(((struct gnttab_unmap_grant_ref *)scratch())->status, GNTST_okay);
+	CU_ASSERT_STRING_EQUAL(mine, "the mapper's own page");
+	fg_drop(d);
+	fg_drop(g);
+}
+
 static uint8_t pio(uint16_t port, bool in, uint8_t v)
 {
 	hvm_pio(d->vcpu[0], port, in, &v, 1);
@@ -184,6 +235,14 @@ static void test_uart_rtc(void)
 		pio(0x3f8, false, (uint8_t)msg[i]);
 	CU_ASSERT_EQUAL(ci->out_prod, 3);
 	CU_ASSERT_NSTRING_EQUAL(ci->out, "hi\n", 3);
+	/* The line status follows palconsoled: not empty until it took all,
+	 * no room for a FIFO's worth when the ring is nearly full. */
+	CU_ASSERT_EQUAL(pio(0x3fd, true, 0) & 0x60, 0x20);
+	ci->out_cons = 3;
+	CU_ASSERT_EQUAL(pio(0x3fd, true, 0) & 0x60, 0x60);
+	ci->out_cons = (XENCONS_RING_IDX)(3u - (uint32_t)(sizeof(ci->out) - 8));
+	CU_ASSERT_EQUAL(pio(0x3fd, true, 0) & 0x60, 0);
+	ci->out_cons = 3;
 	/* Divisor latch: the same ports hold the divisor while DLAB is set. */
 	pio(0x3fb, false, 0x83);
 	pio(0x3f8, false, 1);
@@ -222,6 +281,7 @@ static CU_TestInfo tests[] = {
 	{ "the HVM hypercall set", test_hypercall_set },
 	{ "add_to_physmap: shared_info and grant frames", test_physmap },
 	{ "16550, RTC and empty ports", test_uart_rtc },
+	{ "mapping a PV guest's grant at a guest-physical address", test_grant_map },
 	CU_TEST_INFO_NULL,
 };
 
