@@ -11,20 +11,6 @@
 #include "hypercall.h"
 #include "suites.h"
 
-static int16_t map_at(domid_t dom, grant_ref_t ref, uint64_t gpa, uint32_t flags,
-    grant_handle_t *handle)
-{
-	struct gnttab_map_grant_ref op = {
-		.host_addr = gpa, .flags = GNTMAP_host_map | flags, .ref = ref, .dom = dom,
-	};
-
-	if (hv_grant_table_op(GNTTABOP_map_grant_ref, &op, 1) != 0)
-		return 1;
-	if (handle != NULL)
-		*handle = op.handle;
-	return op.status;
-}
-
 static void refusals(domid_t peer, unsigned long mapped_pfn)
 {
 	uint64_t spare = (uint64_t)mm_alloc_page() << PAGE_SHIFT;
@@ -33,17 +19,17 @@ static void refusals(domid_t peer, unsigned long mapped_pfn)
 		.host_addr = (uint64_t)mapped_pfn << PAGE_SHIFT, .new_addr = spare,
 	};
 
-	check(map_at(peer, GM_REF_NEVER, spare, 0, NULL) == GNTST_general_error,
+	check(gntmap_map(peer, GM_REF_NEVER, spare, 0, NULL) == GNTST_general_error,
 	    "a gref never granted is refused");
-	check(map_at(999, GM_REF_RW, spare, 0, NULL) == GNTST_bad_domain,
+	check(gntmap_map(999, GM_REF_RW, spare, 0, NULL) == GNTST_bad_domain,
 	    "a domain that does not exist is bad_domain");
-	check(map_at(peer, GM_REF_RO, spare, 0, NULL) == GNTST_permission_denied,
+	check(gntmap_map(peer, GM_REF_RO, spare, 0, NULL) == GNTST_permission_denied,
 	    "a writable map of a read-only grant is permission_denied");
-	check(map_at(peer, GM_REF_RW, spare + 8, 0, NULL) == GNTST_bad_virt_addr,
+	check(gntmap_map(peer, GM_REF_RW, spare + 8, 0, NULL) == GNTST_bad_virt_addr,
 	    "an unaligned address is bad_virt_addr");
-	check(map_at(peer, GM_REF_RW, (uint64_t)mapped_pfn << PAGE_SHIFT, 0, NULL) ==
+	check(gntmap_map(peer, GM_REF_RW, (uint64_t)mapped_pfn << PAGE_SHIFT, 0, NULL) ==
 	    GNTST_bad_virt_addr, "a frame already showing a grant is refused");
-	check(map_at(peer, GM_REF_RW, shinfo, 0, NULL) == GNTST_bad_virt_addr,
+	check(gntmap_map(peer, GM_REF_RW, shinfo, 0, NULL) == GNTST_bad_virt_addr,
 	    "the frame shared_info shows at is refused");
 	check(hv_grant_table_op(GNTTABOP_unmap_and_replace, &rep, 1) == 0 &&
 	    rep.status == GNTST_general_error, "unmap_and_replace is PV's only");
@@ -63,11 +49,11 @@ static void hvm_mapper(domid_t peer, evtchn_port_t rport)
 	base = port_hits[port];
 	put_text(text_at(p_own, 0), GM_OWN_TEXT);
 	put_text(text_at(p_own, 128), GM_OWN_TEXT);
-	check(map_at(peer, GM_REF_RW, (uint64_t)p_own << PAGE_SHIFT, 0, &h) == GNTST_okay,
+	check(gntmap_map(peer, GM_REF_RW, (uint64_t)p_own << PAGE_SHIFT, 0, &h) == GNTST_okay,
 	    "mapped gref %u at gfn %#lx", GM_REF_RW, p_own);
 	check(text_is(text_at(p_own, 0), GM_RW_TEXT), "the granted page shows through");
 	put_text(text_at(p_own, 64), GM_MAPPER_TEXT);
-	check(map_at(peer, GM_REF_RO, (uint64_t)p_ro << PAGE_SHIFT, GNTMAP_readonly, &h_ro) ==
+	check(gntmap_map(peer, GM_REF_RO, (uint64_t)p_ro << PAGE_SHIFT, GNTMAP_readonly, &h_ro) ==
 	    GNTST_okay, "mapped gref %u read-only", GM_REF_RO);
 	check(text_is(text_at(p_ro, 0), GM_RO_TEXT), "the read-only page shows through");
 	if (cmdline_ulong("rowrite", 0)) {

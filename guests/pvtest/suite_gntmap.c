@@ -83,11 +83,11 @@ static void granter(domid_t peer, bool hold)
 	check(text_is(text_at(p_rw, 0), GM_RW_TEXT), "our page kept its content");
 }
 
-static int16_t map(domid_t dom, grant_ref_t ref, unsigned long va, uint32_t flags,
+int16_t gntmap_map(domid_t dom, grant_ref_t ref, uint64_t host_addr, uint32_t flags,
     grant_handle_t *handle)
 {
 	struct gnttab_map_grant_ref op = {
-		.host_addr = va, .flags = GNTMAP_host_map | flags, .ref = ref, .dom = dom,
+		.host_addr = host_addr, .flags = GNTMAP_host_map | flags, .ref = ref, .dom = dom,
 	};
 
 	if (hv_grant_table_op(GNTTABOP_map_grant_ref, &op, 1) != 0)
@@ -112,21 +112,21 @@ static void mapper_refused(domid_t peer, grant_ref_t ref, grant_ref_t roref,
 {
 	unsigned long spare = (unsigned long)pfn_to_virt(mm_alloc_page());
 
-	check(map(peer, GM_REF_NEVER, spare, 0, NULL) == GNTST_general_error,
+	check(gntmap_map(peer, GM_REF_NEVER, spare, 0, NULL) == GNTST_general_error,
 	    "a gref never granted is refused");
-	check(map(peer, 1u << 20, spare, 0, NULL) == GNTST_bad_gntref,
+	check(gntmap_map(peer, 1u << 20, spare, 0, NULL) == GNTST_bad_gntref,
 	    "a gref out of range is bad_gntref");
-	check(map(999, ref, spare, 0, NULL) == GNTST_bad_domain,
+	check(gntmap_map(999, ref, spare, 0, NULL) == GNTST_bad_domain,
 	    "a domain that does not exist is bad_domain");
-	check(map(peer, roref, spare, 0, NULL) == GNTST_permission_denied,
+	check(gntmap_map(peer, roref, spare, 0, NULL) == GNTST_permission_denied,
 	    "a writable map of a read-only grant is permission_denied");
-	check(map(peer, ref, spare + 8, 0, NULL) == GNTST_bad_virt_addr,
+	check(gntmap_map(peer, ref, spare + 8, 0, NULL) == GNTST_bad_virt_addr,
 	    "an unaligned address is bad_virt_addr");
-	check(map(peer, ref, 0xdead0000ul, 0, NULL) == GNTST_bad_virt_addr,
+	check(gntmap_map(peer, ref, 0xdead0000ul, 0, NULL) == GNTST_bad_virt_addr,
 	    "an unmapped address is bad_virt_addr");
-	check(map(peer, ref, va, 0, NULL) == GNTST_bad_virt_addr,
+	check(gntmap_map(peer, ref, va, 0, NULL) == GNTST_bad_virt_addr,
 	    "a frame already showing a grant is refused");
-	check(map(peer, ref, spare, GNTMAP_device_map, NULL) == GNTST_general_error,
+	check(gntmap_map(peer, ref, spare, GNTMAP_device_map, NULL) == GNTST_general_error,
 	    "device mappings are not offered");
 	check(unmap(0, 5000) == GNTST_bad_handle, "unmap of a handle never given");
 }
@@ -140,7 +140,7 @@ static void mapper_replace(domid_t peer, grant_ref_t ref, unsigned long va)
 	grant_handle_t h = 0;
 
 	put_text(text_at(p_other, 0), "the page moved by unmap_and_replace");
-	check(map(peer, ref, va, 0, &h) == GNTST_okay, "mapped again");
+	check(gntmap_map(peer, ref, va, 0, &h) == GNTST_okay, "mapped again");
 	op.handle = h;
 	check(hv_grant_table_op(GNTTABOP_unmap_and_replace, &op, 1) == 0 &&
 	    op.status == GNTST_okay, "unmap_and_replace: status %d", op.status);
@@ -154,7 +154,7 @@ static void mapper_hold(domid_t peer, grant_ref_t ref)
 	unsigned long va = (unsigned long)pfn_to_virt(mm_alloc_page());
 	grant_handle_t h = 0;
 
-	check(map(peer, ref, va, 0, &h) == GNTST_okay, "mapped gref %u: handle %u", ref, h);
+	check(gntmap_map(peer, ref, va, 0, &h) == GNTST_okay, "mapped gref %u: handle %u", ref, h);
 	check(text_is((volatile char *)va, GM_RW_TEXT), "the granted page shows through");
 	printk("gntmap: holding\n");
 }
@@ -176,10 +176,10 @@ static void mapper(domid_t peer, grant_ref_t ref, grant_ref_t roref,
 	base = port_hits[port];
 	put_text(text_at(p_own, 0), GM_OWN_TEXT);
 	put_text(text_at(p_own, 128), GM_OWN_TEXT);
-	check(map(peer, ref, va, 0, &h) == GNTST_okay, "mapped gref %u: handle %u", ref, h);
+	check(gntmap_map(peer, ref, va, 0, &h) == GNTST_okay, "mapped gref %u: handle %u", ref, h);
 	check(text_is((volatile char *)va, GM_RW_TEXT), "the granted page shows through");
 	put_text((volatile char *)va + 64, GM_MAPPER_TEXT);
-	check(map(peer, roref, va_ro, GNTMAP_readonly, &h_ro) == GNTST_okay,
+	check(gntmap_map(peer, roref, va_ro, GNTMAP_readonly, &h_ro) == GNTST_okay,
 	    "mapped gref %u read-only", roref);
 	check(text_is((volatile char *)va_ro, GM_RO_TEXT), "the read-only page shows through");
 	check((*pte_for(va_ro) & 2) == 0, "and is read-only in our page table");

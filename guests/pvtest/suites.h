@@ -40,6 +40,10 @@ void grant_offer(volatile grant_entry_v1_t *e, domid_t to, unsigned long pfn,
 volatile char *text_at(unsigned long pfn, unsigned int off);
 bool text_is(volatile const char *p, const char *s);
 void put_text(volatile char *p, const char *s);
+/* One GNTTABOP_map_grant_ref at host_addr (PV: a virtual address; HVM: a
+ * guest-physical one): its status, the handle in *handle. */
+int16_t gntmap_map(domid_t dom, grant_ref_t ref, uint64_t host_addr, uint32_t flags,
+    grant_handle_t *handle);
 
 void suite_console(void);
 void suite_hypercall(void);
