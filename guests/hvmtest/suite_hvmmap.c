@@ -19,16 +19,7 @@ static void refusals(domid_t peer, unsigned long mapped_pfn)
 		.host_addr = (uint64_t)mapped_pfn << PAGE_SHIFT, .new_addr = spare,
 	};
 
-	check(gntmap_map(peer, GM_REF_NEVER, spare, 0, NULL) == GNTST_general_error,
-	    "a gref never granted is refused");
-	check(gntmap_map(999, GM_REF_RW, spare, 0, NULL) == GNTST_bad_domain,
-	    "a domain that does not exist is bad_domain");
-	check(gntmap_map(peer, GM_REF_RO, spare, 0, NULL) == GNTST_permission_denied,
-	    "a writable map of a read-only grant is permission_denied");
-	check(gntmap_map(peer, GM_REF_RW, spare + 8, 0, NULL) == GNTST_bad_virt_addr,
-	    "an unaligned address is bad_virt_addr");
-	check(gntmap_map(peer, GM_REF_RW, (uint64_t)mapped_pfn << PAGE_SHIFT, 0, NULL) ==
-	    GNTST_bad_virt_addr, "a frame already showing a grant is refused");
+	gntmap_refused(peer, GM_REF_RW, GM_REF_RO, spare, (uint64_t)mapped_pfn << PAGE_SHIFT);
 	check(gntmap_map(peer, GM_REF_RW, shinfo, 0, NULL) == GNTST_bad_virt_addr,
 	    "the frame shared_info shows at is refused");
 	check(hv_grant_table_op(GNTTABOP_unmap_and_replace, &rep, 1) == 0 &&

@@ -106,12 +106,9 @@ static int16_t unmap(unsigned long va, grant_handle_t handle)
 	return op.status;
 }
 
-/* What a mapper must not get, each with Xen's status. */
-static void mapper_refused(domid_t peer, grant_ref_t ref, grant_ref_t roref,
-    unsigned long va)
+void gntmap_refused(domid_t peer, grant_ref_t ref, grant_ref_t roref, uint64_t spare,
+    uint64_t mapped)
 {
-	unsigned long spare = (unsigned long)pfn_to_virt(mm_alloc_page());
-
 	check(gntmap_map(peer, GM_REF_NEVER, spare, 0, NULL) == GNTST_general_error,
 	    "a gref never granted is refused");
 	check(gntmap_map(peer, 1u << 20, spare, 0, NULL) == GNTST_bad_gntref,
@@ -122,10 +119,19 @@ static void mapper_refused(domid_t peer, grant_ref_t ref, grant_ref_t roref,
 	    "a writable map of a read-only grant is permission_denied");
 	check(gntmap_map(peer, ref, spare + 8, 0, NULL) == GNTST_bad_virt_addr,
 	    "an unaligned address is bad_virt_addr");
+	check(gntmap_map(peer, ref, mapped, 0, NULL) == GNTST_bad_virt_addr,
+	    "a frame already showing a grant is refused");
+}
+
+/* What a PV mapper must not get, each with Xen's status. */
+static void mapper_refused(domid_t peer, grant_ref_t ref, grant_ref_t roref,
+    unsigned long va)
+{
+	unsigned long spare = (unsigned long)pfn_to_virt(mm_alloc_page());
+
+	gntmap_refused(peer, ref, roref, spare, va);
 	check(gntmap_map(peer, ref, 0xdead0000ul, 0, NULL) == GNTST_bad_virt_addr,
 	    "an unmapped address is bad_virt_addr");
-	check(gntmap_map(peer, ref, va, 0, NULL) == GNTST_bad_virt_addr,
-	    "a frame already showing a grant is refused");
 	check(gntmap_map(peer, ref, spare, GNTMAP_device_map, NULL) == GNTST_general_error,
 	    "device mappings are not offered");
 	check(unmap(0, 5000) == GNTST_bad_handle, "unmap of a handle never given");

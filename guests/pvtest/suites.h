@@ -44,6 +44,10 @@ void put_text(volatile char *p, const char *s);
  * guest-physical one): its status, the handle in *handle. */
 int16_t gntmap_map(domid_t dom, grant_ref_t ref, uint64_t host_addr, uint32_t flags,
     grant_handle_t *handle);
+/* What every mapper is refused, each with Xen's status: spare is a free
+ * place of its own, mapped one already showing a grant. */
+void gntmap_refused(domid_t peer, grant_ref_t ref, grant_ref_t roref, uint64_t spare,
+    uint64_t mapped);
 
 void suite_console(void);
 void suite_hypercall(void);
