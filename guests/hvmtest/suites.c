@@ -4,7 +4,6 @@
 #include "suites.h"
 
 void suite_hvm(void);
-void suite_hvm_gntmap(void);
 void suite_hvm_bench_hypercall(void);
 void suite_hvm_bench_insn(void);
 
@@ -15,7 +14,7 @@ const struct suite suites[] = {
 	{ "blkwrite", suite_blkwrite },
 	{ "blkverify", suite_blkverify },
 	{ "evtping", suite_evtping },
-	{ "gntmap", suite_hvm_gntmap },
+	{ "gntmap", suite_gntmap },
 	{ "net", suite_net },
 	{ "idle", suite_idle },
 	{ "bench-hypercall", suite_hvm_bench_hypercall },

@@ -44,10 +44,17 @@ void put_text(volatile char *p, const char *s);
  * guest-physical one): its status, the handle in *handle. */
 int16_t gntmap_map(domid_t dom, grant_ref_t ref, uint64_t host_addr, uint32_t flags,
     grant_handle_t *handle);
-/* What every mapper is refused, each with Xen's status: spare is a free
- * place of its own, mapped one already showing a grant. */
-void gntmap_refused(domid_t peer, grant_ref_t ref, grant_ref_t roref, uint64_t spare,
-    uint64_t mapped);
+int16_t gntmap_unmap(uint64_t host_addr, grant_handle_t handle);
+/* The mapper's platform side (gntmap_pv.c, hvmtest's gntmap_hvm.c): the
+ * host_addr that maps a grant over our frame pfn (PV: a virtual address,
+ * HVM: a guest-physical one); checks on a read-only mapping at pfn (false:
+ * stop here, a hostile run); what only this platform refuses (spare: a
+ * free place, mapped: one showing a grant); the last steps, with pfn's
+ * writable mapping gone. */
+uint64_t gntmap_addr(unsigned long pfn);
+bool gntmap_ro_mapped(unsigned long pfn);
+void gntmap_refused_here(domid_t peer, grant_ref_t ref, uint64_t spare, uint64_t mapped);
+void gntmap_last(domid_t peer, grant_ref_t ref, unsigned long pfn);
 
 void suite_console(void);
 void suite_hypercall(void);
