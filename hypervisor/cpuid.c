@@ -38,3 +38,45 @@ bool xen_cpuid_leaf(uint32_t leaf, unsigned int vcpu_id, uint32_t out[4])
 		return leaf >= XEN_CPUID_FIRST_LEAF && leaf < XEN_CPUID_FIRST_LEAF + 0x100;
 	}
 }
+
+/*
+ * The CPUID policy of a PV guest, after Xen's: what a kernel in ring 3 on
+ * hypervisor-owned page tables and descriptor tables cannot use is hidden
+ * (large pages, global pages, SMEP/SMAP, PCID, FSGSBASE, XSAVE and what
+ * needs it, the local APIC, MTRRs, machine checks, monitor/mwait, the
+ * virtualisation extensions and the topology leaves), and the hypervisor
+ * bit is set. Applied to the forced-emulation cpuid Linux uses and to the
+ * plain cpuid KVM answers.
+ */
+#define BIT(n) (1u << (n))
+
+void pv_cpuid_policy(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	switch (leaf) {
+	case 1:
+		r[2] &= ~(BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) |
+		    BIT(12) | BIT(15) | BIT(17) | BIT(21) | BIT(24) | BIT(26) | BIT(27) |
+		    BIT(28) | BIT(29));
+		r[2] |= BIT(31);
+		r[3] &= ~(BIT(1) | BIT(2) | BIT(3) | BIT(7) | BIT(9) | BIT(12) | BIT(13) |
+		    BIT(14) | BIT(17) | BIT(21) | BIT(22) | BIT(29) | BIT(31));
+		break;
+	case 7:
+		if (sub == 0) {
+			r[1] &= ~(BIT(0) | BIT(2) | BIT(4) | BIT(5) | BIT(7) | BIT(10) |
+			    BIT(11) | BIT(14) | BIT(20) | BIT(25));
+			r[2] &= ~(BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(16) | BIT(30));
+		} else {
+			memset(r, 0, 4 * sizeof(r[0]));
+		}
+		break;
+	case 5: case 6: case 0xb: case 0xd: case 0xf: case 0x10: case 0x12:
+	case 0x14: case 0x1f: case 0x8000000a:
+		memset(r, 0, 4 * sizeof(r[0]));
+		break;
+	case 0x80000001:
+		r[2] &= ~(BIT(2) | BIT(12) | BIT(13));	/* SVM, SKINIT, WDT */
+		r[3] &= ~BIT(26);			/* 1 GiB pages */
+		break;
+	}
+}

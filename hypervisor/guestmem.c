@@ -49,11 +49,32 @@ bool gva_canonical(uint64_t va)
 }
 
 /*
- * An HVM guest's hypercalls come from ring 0 in long mode (hvm.c refuses
- * the others), so its supervisor mappings count; with paging off the
- * address is physical.
+ * Xen gives every present entry of a 64-bit PV guest's page tables the
+ * user bit: its kernel runs in ring 3 as well, and kernel and user mode
+ * are kept apart by their separate page tables. Palisade does the same as
+ * the tables are used: a walk that meets a present entry without the bit,
+ * in a table in the guest's own RAM and for an address outside the
+ * hypervisor's range, sets it there (so the hypervisor's own slot stays
+ * supervisor-only). Returns whether it changed anything.
  */
-int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
+static bool pv_adjust(struct vcpu *v, uint64_t table, uint64_t *slot, uint64_t *e,
+    uint64_t gva)
+{
+	if (v->d->hvm != NULL || !(*e & PTE_P) || (*e & PTE_US) ||
+	    table >= v->d->max_pages * PAGE_SIZE ||
+	    (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
+		return false;
+	*e = __atomic_or_fetch(slot, PTE_US, __ATOMIC_RELAXED);
+	return true;
+}
+
+/*
+ * The walk for gva_to_gpa and pv_fix_user_bits. An HVM guest's hypercalls
+ * come from ring 0 in long mode (hvm.c refuses the others), so its
+ * supervisor mappings count; with paging off the address is physical.
+ */
+static int gva_walk(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa,
+    bool *adjusted)
 {
 	uint64_t table = v->sregs.cr3 & PTE_ADDR, e = 0;
 	uint64_t need = v->d->hvm != NULL ? PTE_P : PTE_P | PTE_US;
@@ -66,11 +87,14 @@ int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 	if (!gva_canonical(gva))
 		return -XEN_EFAULT;
 	for (shift = 39; shift >= 12; shift -= 9) {
-		uint64_t *t = gpa_ptr(v->d, table, PAGE_SIZE);
+		uint64_t *t = gpa_ptr(v->d, table, PAGE_SIZE), *slot;
 
 		if (t == NULL)
 			return -XEN_EFAULT;
-		e = __atomic_load_n(&t[(gva >> shift) & 511], __ATOMIC_RELAXED);
+		slot = &t[(gva >> shift) & 511];
+		e = __atomic_load_n(slot, __ATOMIC_RELAXED);
+		if (pv_adjust(v, table, slot, &e, gva))
+			*adjusted = true;
 		if ((e & need) != need || (write && !(e & PTE_RW)))
 			return -XEN_EFAULT;
 		if (shift != 12 && shift != 39 && (e & PTE_PS)) {
@@ -83,6 +107,22 @@ int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 	}
 	*gpa = table | (gva & (PAGE_SIZE - 1));
 	return 0;
+}
+
+int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
+{
+	bool adjusted = false;
+
+	return gva_walk(v, gva, write, gpa, &adjusted);
+}
+
+bool pv_fix_user_bits(struct vcpu *v, uint64_t gva)
+{
+	bool adjusted = false;
+	uint64_t gpa;
+
+	gva_walk(v, gva, false, &gpa, &adjusted);
+	return adjusted;
 }
 
 uint64_t *gva_l1e(struct vcpu *v, uint64_t gva)

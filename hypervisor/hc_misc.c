@@ -80,6 +80,8 @@ long hc_xen_version(struct vcpu *v, uint64_t *a)
 			fi.submap = (1u << XENFEAT_pae_pgdir_above_4gb) |
 			    (1u << XENFEAT_writable_descriptor_tables) |
 			    (1u << XENFEAT_gnttab_map_avail_bits);
+		if (fi.submap_idx == 0 && v->d->hvm == NULL)	/* mmu_update does it */
+			fi.submap |= 1u << XENFEAT_mmu_pt_update_preserve_ad;
 		return copy_to_guest(v, a[1], &fi, sizeof(fi));
 	case XENVER_pagesize:
 		return PAGE_SIZE;
@@ -195,6 +197,79 @@ long hc_set_segment_base(struct vcpu *v, uint64_t *a)
 	}
 	v->sregs_dirty = true;
 	return 0;
+}
+
+/*
+ * physdev_op as Xen answers a domain without devices: its virtual IOPL
+ * (which cli/sti and port I/O are checked against, pv_emul.c) and its I/O
+ * bitmap; the interrupt and PCI operations are for dom0 and passthrough.
+ */
+long hc_physdev_op(struct vcpu *v, uint64_t *a)
+{
+	struct physdev_set_iopl iopl;
+	struct physdev_set_iobitmap bm;
+
+	switch (a[0]) {
+	case PHYSDEVOP_set_iopl:
+		if (copy_from_guest(v, &iopl, a[1], sizeof(iopl)) < 0)
+			return -XEN_EFAULT;
+		if (iopl.iopl > 3)
+			return -XEN_EINVAL;
+		v->iopl = iopl.iopl;
+		return 0;
+	case PHYSDEVOP_set_iobitmap:
+		if (copy_from_guest(v, &bm, a[1], sizeof(bm)) < 0)
+			return -XEN_EFAULT;
+		return bm.nr_ports > 65536 ? -XEN_EINVAL : 0;	/* no ports to open */
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+/*
+ * Debug registers as Xen keeps them for a PV guest: checked and stored per
+ * vCPU. Breakpoints are not armed on the host (nothing here delivers #DB).
+ */
+#define DR6_RESERVED_ONE	0xffff0ff0ull
+#define DR7_RESERVED_ONE	0x400ull
+#define DR7_GENERAL_DETECT	(1ull << 13)
+#define DR7_RESERVED_ZERO	0xffffffff0000d000ull	/* bits 12, 14, 15 and 32-63 */
+
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val)
+{
+	switch (reg) {
+	case 0: case 1: case 2: case 3:
+		if (!gva_canonical(val) || (val >= HYPERVISOR_VIRT_START &&
+		    val < HYPERVISOR_VIRT_END))
+			return -XEN_EPERM;
+		break;
+	case 6:
+		val = (val & 0xe00f) | DR6_RESERVED_ONE;
+		break;
+	case 7:
+		if (val & (DR7_GENERAL_DETECT | DR7_RESERVED_ZERO))
+			return -XEN_EPERM;
+		val |= DR7_RESERVED_ONE;
+		break;
+	default:
+		return -XEN_EINVAL;
+	}
+	v->debugreg[reg] = val;
+	return 0;
+}
+
+long hc_set_debugreg(struct vcpu *v, uint64_t *a)
+{
+	return a[0] > 7 ? -XEN_EINVAL : pv_set_debugreg(v, (unsigned int)a[0], a[1]);
+}
+
+/* The value itself is the result, as in Xen (so a value that looks like an
+ * error code is indistinguishable from one, there too). */
+long hc_get_debugreg(struct vcpu *v, uint64_t *a)
+{
+	if (a[0] > 7 || a[0] == 4 || a[0] == 5)
+		return -XEN_EINVAL;
+	return (long)v->debugreg[a[0]];
 }
 
 /*

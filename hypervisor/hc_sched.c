@@ -195,6 +195,10 @@ long hc_vcpu_op(struct vcpu *v, uint64_t *a)
 	switch (a[0]) {
 	case VCPUOP_register_vcpu_info:
 		return vcpu_register_info(v, t, a[2]);
+	case VCPUOP_register_runstate_memory_area:
+		return runstate_register(v, t, a[2]);
+	case VCPUOP_get_runstate_info:
+		return runstate_get(v, t, a[2]);
 	case VCPUOP_is_up:
 		return t->up;
 	case VCPUOP_up:

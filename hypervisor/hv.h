@@ -50,10 +50,12 @@ enum { PFV_GDT_LOW, PFV_GDT_XEN, PFV_TSS, PFV_STACK, PF_PER_VCPU };
 #define GDT_PAGES	16	/* the guest-visible GDT window, as in Xen */
 #define GDT_XEN_PAGE	14	/* FIRST_RESERVED_GDT_PAGE */
 
-/* Selectors: Xen's flat ring-3 ones, plus our ring-0 stub selectors. */
-#define SEL_HV_CS	0x08
-#define SEL_HV_SS	0x10
-#define SEL_TSS		0x20
+/* Selectors: Xen's flat ring-3 ones, plus our ring-0 stub selectors, all
+ * in Xen's reserved GDT page (FIRST_RESERVED_GDT_BYTE), where Xen keeps
+ * its own: the guest's set_gdt owns page 0. */
+#define SEL_HV_CS	0xe008
+#define SEL_HV_SS	0xe010
+#define SEL_TSS		0xe040
 #define SEL_USER_CS32	FLAT_RING3_CS32
 #define SEL_USER_DS	FLAT_RING3_DS32
 #define SEL_USER_CS	FLAT_RING3_CS64
@@ -140,6 +142,13 @@ struct vcpu {
 	uint64_t fs_base, gs_base_kernel, gs_base_user;
 	uint64_t vcpu_info_gpa;		/* where this vCPU's vcpu_info lives */
 	bool fpu_ts;
+	uint64_t guest_cr4;		/* the CR4 bits a PV guest may set */
+	uint64_t debugreg[8];		/* set_debugreg's values (4, 5 unused) */
+	struct vcpu_runstate_info runstate;	/* runstate.c */
+	uint64_t runstate_gva;		/* the guest's copy of it, 0: none */
+	unsigned int iopl;		/* physdev_op set_iopl's virtual IOPL */
+	uint64_t gdt_mfn;		/* set_gdt's frame (0: none) and entries */
+	unsigned int gdt_ents;
 
 	/* Scheduling: all under d->lock. */
 	bool up, blocked, kicked;
@@ -262,6 +271,8 @@ int priv_init(struct domain *d);
 void priv_fini(struct domain *d);
 int priv_install_xen_slot(struct domain *d, uint64_t l4_gpa);
 uint64_t priv_vcpu_gdt_va(unsigned int vcpu);
+/* The first page of a vCPU's GDT, which holds the guest's set_gdt copy. */
+uint64_t *priv_vcpu_gdt(struct vcpu *v);
 uint64_t priv_vcpu_stack_top_va(unsigned int vcpu);
 uint64_t priv_idt_va(void);
 uint64_t priv_stub_va(unsigned int vector);
@@ -307,8 +318,16 @@ int pv_handle_trap(struct vcpu *v, const struct trap *t);
 void pv_toggle_mode(struct vcpu *v);
 long pv_do_iret(struct vcpu *v);
 bool pv_emulate_xen_cpuid(struct vcpu *v);
+/* pv_emul.c: a PV kernel's privileged instruction at #GP; false: not ours. */
+bool pv_emulate_priv(struct vcpu *v);
+/* guestmem.c: Xen's user bit on the entries mapping gva; true if any changed. */
+bool pv_fix_user_bits(struct vcpu *v, uint64_t gva);
+/* hc_misc.c: Xen's checks of a debug register value (0-3, 6, 7). */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val);
 /* cpuid.c: Xen's leaves at 0x40000000; false for a leaf not in that range. */
 bool xen_cpuid_leaf(uint32_t leaf, unsigned int vcpu_id, uint32_t out[4]);
+/* cpuid.c: a PV guest's view of a host leaf (Xen's PV CPUID policy). */
+void pv_cpuid_policy(uint32_t leaf, uint32_t sub, uint32_t r[4]);
 
 /* hypercall.c */
 void hypercall_dispatch(struct vcpu *v);
@@ -362,6 +381,15 @@ long hc_set_callbacks(struct vcpu *v, uint64_t *a);
 long hc_callback_op(struct vcpu *v, uint64_t *a);
 long hc_set_segment_base(struct vcpu *v, uint64_t *a);
 long hc_fpu_taskswitch(struct vcpu *v, uint64_t *a);
+long hc_set_debugreg(struct vcpu *v, uint64_t *a);
+long hc_set_gdt(struct vcpu *v, uint64_t *a);
+long hc_physdev_op(struct vcpu *v, uint64_t *a);
+/* runstate.c */
+void runstate_set(struct vcpu *v, int state);
+long runstate_register(struct vcpu *v, struct vcpu *t, uint64_t arg);
+long runstate_get(struct vcpu *v, struct vcpu *t, uint64_t arg);
+long hc_update_descriptor(struct vcpu *v, uint64_t *a);
+long hc_get_debugreg(struct vcpu *v, uint64_t *a);
 long hc_vm_assist(struct vcpu *v, uint64_t *a);
 long hc_event_channel_op(struct vcpu *v, uint64_t *a);
 long hc_multicall(struct vcpu *v, uint64_t *a);

@@ -100,6 +100,15 @@ int kvm_vcpu_init_cpuid(int vcpu_fd, int hvm_vcpu)
 		if (hvm_vcpu >= 0 && e->function >= 0x40000000 &&
 		    e->function < 0x40000100)
 			continue;		/* KVM's paravirt leaves */
+		if (hvm_vcpu < 0) {
+			uint32_t r[4] = { e->eax, e->ebx, e->ecx, e->edx };
+
+			pv_cpuid_policy(e->function, e->index, r);
+			e->eax = r[0];
+			e->ebx = r[1];
+			e->ecx = r[2];
+			e->edx = r[3];
+		}
 		cpuid.e[n++] = *e;
 	}
 	for (leaf = 0x40000000; hvm_vcpu >= 0 && leaf <= 0x40000004 && n < N; leaf++) {

@@ -44,6 +44,10 @@ static unsigned int vcpu_slot(unsigned int n) { return PF_VCPU_BASE + VA_PER_VCP
 
 uint64_t priv_idt_va(void) { return va_slot(PF_IDT); }
 uint64_t priv_vcpu_gdt_va(unsigned int n) { return va_slot(vcpu_slot(n)); }
+uint64_t *priv_vcpu_gdt(struct vcpu *v)
+{
+	return pf_ptr(v->d, pf_vcpu(v->id, PFV_GDT_LOW));
+}
 uint64_t priv_tss_va(unsigned int n) { return va_slot(vcpu_slot(n) + GDT_PAGES); }
 uint64_t priv_vcpu_stack_top_va(unsigned int n) { return va_slot(vcpu_slot(n) + GDT_PAGES + 2); }
 void *priv_vcpu_stack(struct domain *d, unsigned int n) { return pf_ptr(d, pf_vcpu(n, PFV_STACK)); }
@@ -125,18 +129,17 @@ static void build_idt(uint8_t *idt)
 
 static void build_gdt_tss(struct domain *d, unsigned int n)
 {
-	uint64_t *low = pf_ptr(d, pf_vcpu(n, PFV_GDT_LOW));
 	uint64_t *xen = pf_ptr(d, pf_vcpu(n, PFV_GDT_XEN));
 	uint8_t *tss = pf_ptr(d, pf_vcpu(n, PFV_TSS));
 	uint64_t base = priv_tss_va(n), rsp0 = priv_vcpu_stack_top_va(n);
 	const unsigned int xen_first = GDT_XEN_PAGE * PAGE_SIZE / 8;
 	uint16_t iomap = 104;
 
-	low[SEL_HV_CS >> 3] = 0x00209b0000000000ull;
-	low[SEL_HV_SS >> 3] = 0x0000930000000000ull;
-	low[SEL_TSS >> 3] = 103 | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-	    (((base >> 24) & 0xff) << 56);
-	low[(SEL_TSS >> 3) + 1] = base >> 32;
+	xen[(SEL_HV_CS >> 3) - xen_first] = 0x00209b0000000000ull;
+	xen[(SEL_HV_SS >> 3) - xen_first] = 0x0000930000000000ull;
+	xen[(SEL_TSS >> 3) - xen_first] = 103 | ((base & 0xffffff) << 16) |
+	    (0x89ull << 40) | (((base >> 24) & 0xff) << 56);
+	xen[(SEL_TSS >> 3) + 1 - xen_first] = base >> 32;
 	xen[(SEL_USER_CS32 >> 3) - xen_first] = 0x00cffb000000ffffull;
 	xen[(SEL_USER_DS >> 3) - xen_first] = 0x00cff3000000ffffull;
 	xen[(SEL_USER_CS >> 3) - xen_first] = 0x00affb000000ffffull;

@@ -147,8 +147,7 @@ bool pv_emulate_xen_cpuid(struct vcpu *v)
 		return false;
 	if (!xen_cpuid_leaf(leaf, v->id, out)) {
 		kvm_cpuid_host(leaf, (uint32_t)v->regs.rcx, out);
-		if (leaf == 1)
-			out[2] &= ~((1u << 5) | (1u << 27));	/* no VMX, OSXSAVE */
+		pv_cpuid_policy(leaf, (uint32_t)v->regs.rcx, out);
 	}
 	v->regs.rax = out[0];
 	v->regs.rbx = out[1];
@@ -156,46 +155,6 @@ bool pv_emulate_xen_cpuid(struct vcpu *v)
 	v->regs.rdx = out[3];
 	v->regs_dirty = true;
 	v->frame.rip += sizeof(sig);
-	return true;
-}
-
-/* mov %cr3 by the guest kernel: 0f 22 /r (to) or 0f 20 /r (from), reg 3. */
-static bool pv_emulate_cr3(struct vcpu *v)
-{
-	uint8_t b[4];
-	unsigned int len = 0, rm;
-	bool rexb = false;
-	__u64 *gpr[16] = {
-		&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx,
-		&v->regs.rsp, &v->regs.rbp, &v->regs.rsi, &v->regs.rdi,
-		&v->regs.r8, &v->regs.r9, &v->regs.r10, &v->regs.r11,
-		&v->regs.r12, &v->regs.r13, &v->regs.r14, &v->regs.r15,
-	};
-
-	if (!v->kernel_mode || copy_from_guest(v, b, v->frame.rip, 4) < 0)
-		return false;
-	if ((b[0] & 0xf0) == 0x40) {
-		rexb = b[0] & 1;
-		len = 1;
-	}
-	if (b[len] != 0x0f || (b[len + 1] != 0x22 && b[len + 1] != 0x20) ||
-	    (b[len + 2] & 0xf8) != 0xd8)
-		return false;
-	rm = (b[len + 2] & 7) | (rexb ? 8 : 0);
-	if (rm == 4)
-		return false;	/* rsp lives in the frame, not in regs */
-	if (b[len + 1] == 0x20) {
-		*gpr[rm] = v->kernel_cr3;
-	} else {
-		uint64_t mfn = (*gpr[rm] & 0x000ffffffffff000ull) >> PAGE_SHIFT;
-
-		if (!mfn_is_guest_ram(v->d, mfn))
-			return false;
-		v->kernel_cr3 = mfn << PAGE_SHIFT;
-		vcpu_set_cr3(v, v->kernel_cr3);
-	}
-	v->regs_dirty = true;
-	v->frame.rip += len + 3;
 	return true;
 }
 
@@ -217,7 +176,7 @@ static int pv_handle_gp(struct vcpu *v, uint32_t error)
 		}
 		return pv_bounce_exception(v, 13, ((n & 0xff) << 3) | 2, true, 0);
 	}
-	if (error == 0 && pv_emulate_cr3(v))
+	if (error == 0 && pv_emulate_priv(v))
 		return 0;
 	return pv_bounce_exception(v, 13, error, true, 0);
 }
@@ -252,6 +211,10 @@ int pv_handle_trap(struct vcpu *v, const struct trap *t)
 		break;
 	case 13:
 		return pv_handle_gp(v, t->error);
+	case 14:	/* a protection fault that Xen's user bit would not take */
+		if ((t->error & 1) && pv_fix_user_bits(v, t->cr2))
+			return 0;
+		break;
 	}
 	return pv_bounce_exception(v, t->vector, t->error,
 	    vector_has_error(t->vector), t->cr2);

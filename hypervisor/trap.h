@@ -11,6 +11,11 @@
 
 #include "hv.h"
 
+/* What a PV vCPU really runs with, under either strategy: long mode with
+ * NX (Linux's PTEs use it) and SSE enabled (OSFXSR, OSXMMEXCPT) on PAE. */
+#define PV_HOST_EFER	0xd01ull	/* NXE LMA LME SCE */
+#define PV_HOST_CR4	0x620ull
+
 struct trap_ops {
 	const char *name;
 	/* Segment, descriptor-table and syscall MSR state for a new vCPU. */
@@ -24,8 +29,19 @@ struct trap_ops {
 extern const struct trap_ops trap_idt_ops;
 extern const struct trap_ops trap_shutdown_ops;
 
-/* Picks a strategy for this host; the name may force one ("idt"/"shutdown"). */
+/* What the start-up probe found out about this host's KVM. */
+struct trap_host {
+	bool shutdown_keeps_vector;	/* a CPL3 #UD's vector after KVM_EXIT_SHUTDOWN */
+	bool shutdown_keeps_regs;	/* ...and RIP, GPRs, CS and CR3 as they were */
+	bool pio_exit_past_insn;	/* RIP already after "out" at its exit */
+	bool cr0_ts_honoured;		/* CR0.TS raises #NM at CPL3 */
+};
+
+/* Probes this host (trap_probe.c, real KVM only) and picks a strategy;
+ * the name may force one ("idt"/"shutdown"). */
 const struct trap_ops *trap_probe(const char *force);
+/* The choice alone, for any host: trap_choose.c. */
+const struct trap_ops *trap_choose(const struct trap_host *host, const char *force);
 
 /* Shared by the strategies: segment state of a CPL3 PV vCPU. */
 void trap_setup_segments(struct vcpu *v);

@@ -29,7 +29,7 @@ void trap_setup_segments(struct vcpu *v)
 	s->fs = s->gs = ds;
 	s->fs.selector = s->gs.selector = 0;
 	s->gdt.base = priv_vcpu_gdt_va(v->id);
-	s->gdt.limit = (SEL_USER_CS >> 3) * 8 + 7;
+	s->gdt.limit = GDT_PAGES * PAGE_SIZE - 1;
 	v->regs.rflags = RFLAGS_FIXED | RFLAGS_IF | RFLAGS_IOPL3;
 	v->sregs_dirty = v->regs_dirty = true;
 }

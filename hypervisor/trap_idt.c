@@ -35,8 +35,8 @@ static int idt_vcpu_setup(struct vcpu *v)
 	v->sregs.idt.limit = 256 * 16 - 1;
 	v->sregs.tr = tr;
 	v->sregs.cr0 = 0x80050033;	/* PG WP NE ET MP PE */
-	v->sregs.cr4 = 0x620;		/* OSXMMEXCPT OSFXSR PAE */
-	v->sregs.efer = 0xd01;		/* NXE LMA LME SCE */
+	v->sregs.cr4 = PV_HOST_CR4;
+	v->sregs.efer = PV_HOST_EFER;
 	ret = kvm_set_msr(v, MSR_STAR, ((uint64_t)SEL_USER_CS32 << 48) |
 	    ((uint64_t)SEL_HV_CS << 32));
 	if (ret == 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "palisade/hcall.h"
+#include "palisade/log.h"
 
 #include "hv.h"
 #include "kvm.h"
@@ -13,24 +14,38 @@
 
 /*
  * Does a CPL3 #UD with no IDT come back as KVM_EXIT_SHUTDOWN with the vector
- * still in the vCPU events (kvm-pvm)? Then the no-IDT strategy works here.
- * kvm-pvm leaves the vector there with neither "injected" nor "pending"
- * set; a real triple fault on VT-x/SVM clears it.
+ * still in the vCPU events, and the registers as they were at the fault
+ * (kvm-pvm)? Then the no-IDT strategy works here. kvm-pvm leaves the vector
+ * there with neither "injected" nor "pending" set; a real triple fault on
+ * VT-x clears it, and on SVM keeps it but resets the vCPU.
  */
-static bool probe_shutdown_keeps_vector(void)
+#define PROBE_RAX 0x5a5a1234c3c3ull
+#define PROBE_R15 0x0123456789abcdefull
+
+static void probe_shutdown(struct trap_host *host)
 {
 	static const uint8_t ud2[] = { 0x0f, 0x0b };
 	struct kvm_vcpu_events ev;
 	struct tinyvm t;
-	bool ok = false;
+	uint64_t rip, cr3;
 
 	if (tinyvm_create(&t, ud2, sizeof(ud2)) < 0)
-		return false;
-	if (kvm_run(&t.v) == 0 && t.v.run->exit_reason == KVM_EXIT_SHUTDOWN &&
-	    kvm_get_events(&t.v, &ev) == 0)
-		ok = ev.exception.nr == 6;
+		return;
+	rip = t.v.regs.rip;
+	cr3 = t.v.sregs.cr3;
+	t.v.regs.rax = PROBE_RAX;
+	t.v.regs.r15 = PROBE_R15;
+	if (kvm_set_regs(&t.v) < 0 || kvm_run(&t.v) < 0 ||
+	    t.v.run->exit_reason != KVM_EXIT_SHUTDOWN)
+		goto out;
+	if (kvm_get_events(&t.v, &ev) == 0)
+		host->shutdown_keeps_vector = ev.exception.nr == 6;
+	if (kvm_get_regs(&t.v) == 0 && kvm_get_sregs(&t.v) == 0)
+		host->shutdown_keeps_regs = t.v.regs.rip == rip &&
+		    t.v.regs.rax == PROBE_RAX && t.v.regs.r15 == PROBE_R15 &&
+		    t.v.sregs.cs.selector == SEL_USER_CS && t.v.sregs.cr3 == cr3;
+out:
 	tinyvm_destroy(&t);
-	return ok;
 }
 
 /*
@@ -73,11 +88,21 @@ static bool probe_cr0_ts_honoured(void)
 
 const struct trap_ops *trap_probe(const char *force)
 {
-	hv.pio_exit_past_insn = probe_pio_exit_past_insn();
-	hv.cr0_ts_honoured = probe_cr0_ts_honoured();
-	if (force != NULL && strcmp(force, "idt") == 0)
-		return &trap_idt_ops;
-	if (force != NULL && strcmp(force, "shutdown") == 0)
-		return &trap_shutdown_ops;
-	return probe_shutdown_keeps_vector() ? &trap_shutdown_ops : &trap_idt_ops;
+	struct trap_host host = { 0 };
+	const struct trap_ops *ops;
+
+	probe_shutdown(&host);
+	host.pio_exit_past_insn = probe_pio_exit_past_insn();
+	host.cr0_ts_honoured = probe_cr0_ts_honoured();
+	hv.pio_exit_past_insn = host.pio_exit_past_insn;
+	hv.cr0_ts_honoured = host.cr0_ts_honoured;
+	ops = trap_choose(&host, force);
+	log_info("trap probe: shutdown exit keeps the vector %s, the registers %s; "
+	    "'out' exits %s it; CR0.TS %s: strategy '%s'%s",
+	    host.shutdown_keeps_vector ? "yes" : "no",
+	    host.shutdown_keeps_regs ? "yes" : "no",
+	    host.pio_exit_past_insn ? "past" : "on",
+	    host.cr0_ts_honoured ? "honoured" : "ignored", ops->name,
+	    force != NULL ? " (forced)" : "");
+	return ops;
 }

@@ -39,8 +39,8 @@ static int shutdown_vcpu_setup(struct vcpu *v)
 	v->sregs.idt.base = 0;
 	v->sregs.idt.limit = 0;
 	v->sregs.cr0 = 0x80050033;
-	v->sregs.cr4 = 0x20;
-	v->sregs.efer = 0x500;
+	v->sregs.cr4 = PV_HOST_CR4;
+	v->sregs.efer = PV_HOST_EFER;
 	return kvm_set_msr(v, MSR_LSTAR, SHUTDOWN_LSTAR);
 }
 

@@ -36,6 +36,8 @@ int vcpu_create(struct domain *d, unsigned int id)
 	v->d = d;
 	v->id = id;
 	v->kernel_mode = true;
+	v->debugreg[6] = 0xffff0ff0;	/* their reset values, as Xen reports them */
+	v->debugreg[7] = 0x400;
 	/* vcpu_wait's deadlines are CLOCK_MONOTONIC: with the default clock
 	 * every timed wait ended at once and a blocked vCPU spun. */
 	pthread_condattr_init(&attr);
@@ -157,6 +159,9 @@ static bool vcpu_wait(struct vcpu *v)
 	for (;;) {
 		if (d->state == DOM_DYING)
 			return false;
+		if (!vcpu_runnable(v))
+			runstate_set(v, !v->up ? RUNSTATE_offline : v->blocked ?
+			    RUNSTATE_blocked : RUNSTATE_runnable);
 		timer_check(v);
 		if (v->blocked) {
 			vcpu_info_t *vi = vcpu_info_ptr(v);
@@ -167,8 +172,10 @@ static bool vcpu_wait(struct vcpu *v)
 				sched_poll_clear(v);
 			}
 		}
-		if (vcpu_runnable(v))
+		if (vcpu_runnable(v)) {
+			runstate_set(v, RUNSTATE_running);
 			return true;
+		}
 		if (vcpu_wake_at(v) != 0 && d->state == DOM_RUNNING &&
 		    d->pause_count == 0) {
 			struct timespec ts;

@@ -231,6 +231,7 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 	struct ctl_domain_create cr;
 	struct ctl_vcpu_context ctx;
 	struct file_map kf, rd = { NULL, 0 };
+	struct kimage ki = { NULL, 0, NULL };
 	struct elf_image img;
 	struct ctl_msg rep;
 	uint8_t type = domcfg_type(cfg);
@@ -240,10 +241,11 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 	ret = map_file(cfg->kernel, &kf, err, n);
 	if (ret < 0)
 		return ret;
-	if (type == CTL_DOM_PV) {
-		ret = elf_parse(&img, kf.data, kf.size, err, n);
-	} else {
-		ret = elf_read(&img, kf.data, kf.size, err, n);
+	ret = kimage_unpack(kf.data, kf.size, (size_t)cfg->maxmem_mb << 20, &ki, err, n);
+	if (ret >= 0 && type == CTL_DOM_PV) {
+		ret = elf_parse(&img, ki.data, ki.size, err, n);
+	} else if (ret >= 0) {
+		ret = elf_read(&img, ki.data, ki.size, err, n);
 		flat = ret < 0 && strcmp(err, "not an ELF file") == 0;	/* layout says if allowed */
 		if (flat)
 			ret = 0;
@@ -303,6 +305,7 @@ built:
 	pd->console_port = ctx.console_evtchn;
 out:
 	unmap_file(&rd);
+	kimage_free(&ki);
 	unmap_file(&kf);
 	return ret;
 }

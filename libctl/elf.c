@@ -320,8 +320,15 @@ int elf_parse(struct elf_image *img, const void *data, size_t size, char *err,
 	return 0;
 }
 
+/*
+ * What a PV kernel may require of Palisade (a '!' before a name in the
+ * FEATURES note; Xen's libelf takes such a name as both required and
+ * supported). Linux requires writable_page_tables: its direct writes to
+ * page-table pages reach the page tables.
+ */
 static const char *const supported_features[] = {
-	"pae_pgdir_above_4gb", "writable_descriptor_tables", "gnttab_map_avail_bits",
+	"writable_page_tables", "pae_pgdir_above_4gb", "writable_descriptor_tables",
+	"gnttab_map_avail_bits",
 };
 
 int elf_check_features(const struct elf_image *img, char *err, size_t n)

@@ -351,6 +351,20 @@ struct xen_notes {
 	bool found;
 };
 
+/* A kernel as the builder takes it (kimage.c): the file itself, or the ELF
+ * image unpacked from a bzImage's compressed payload (buf, to be freed). */
+struct kimage {
+	const void *data;
+	size_t size;
+	void *buf;
+};
+bool kimage_is_bzimage(const void *data, size_t size);
+/* 0: not a bzImage (k is the file); 1: unpacked into k, at most limit bytes;
+ * negative: refused, with one line in err. */
+int kimage_unpack(const void *data, size_t size, size_t limit, struct kimage *k,
+    char *err, size_t n);
+void kimage_free(struct kimage *k);
+
 struct elf_image {
 	const uint8_t *data;
 	size_t size;

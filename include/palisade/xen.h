@@ -20,6 +20,7 @@
 #include <xen/features.h>
 #include <xen/grant_table.h>
 #include <xen/memory.h>
+#include <xen/physdev.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 #include <xen/version.h>

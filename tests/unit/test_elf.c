@@ -123,6 +123,9 @@ static void test_features(void)
 	memset(&img, 0, sizeof(img));
 	strcpy(img.notes.features, "writable_page_tables|!pae_pgdir_above_4gb");
 	CU_ASSERT_EQUAL(elf_check_features(&img, err, sizeof(err)), 0);
+	/* Linux 6.1's note: required and supported, as Xen's libelf reads it */
+	strcpy(img.notes.features, "!writable_page_tables|pae_pgdir_above_4gb");
+	CU_ASSERT_EQUAL(elf_check_features(&img, err, sizeof(err)), 0);
 	strcpy(img.notes.features, "pae_pgdir_above_4gb|!auto_translated_physmap");
 	CU_ASSERT_EQUAL(elf_check_features(&img, err, sizeof(err)), -22);
 	CU_ASSERT_STRING_EQUAL(err, "kernel requires Xen feature 'auto_translated_physmap', "

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fakeguest.h"
+#include "../../hypervisor/trap.h"
 
 #define HANDLER		(FG_KBASE + 0x2000)
 #define PTE		0x7ull		/* present, writable, user */
@@ -308,6 +309,154 @@ static void test_hypercall_from_user(void)
 	guest_drop();
 }
 
+/* A #GP at code bytes placed in the scratch area, from the current mode. */
+static int gp_at(const uint8_t *code, size_t len)
+{
+	struct trap t = { .kind = TRAP_EXCEPTION, .vector = 13 };
+
+	memcpy(fg_ptr(d, FG_SCRATCH), code, len);
+	v->frame.rip = FG_SCRATCH;
+	return pv_handle_trap(v, &t);
+}
+
+static void test_priv_emulation(void)
+{
+	static const uint8_t wrmsr[] = { 0x0f, 0x30 }, rdmsr[] = { 0x0f, 0x32 };
+	static const uint8_t mov_cr0_rax[] = { 0x0f, 0x20, 0xc0 };
+	static const uint8_t mov_rax_dr7[] = { 0x0f, 0x23, 0xf8 };
+	static const uint8_t mov_rcx_cr12[] = { 0x44, 0x0f, 0x22, 0xe1 };	/* REX.R */
+
+	guest_new();
+	set_trap(13, 0, HANDLER);
+	/* Linux's startup_xen: wrmsr MSR_GS_BASE before any trap table */
+	v->regs.rcx = 0xc0000101;
+	v->regs.rdx = 0xffffffff;
+	v->regs.rax = 0x81234000;
+	CU_ASSERT_EQUAL(gp_at(wrmsr, sizeof(wrmsr)), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, FG_SCRATCH + 2);
+	CU_ASSERT_EQUAL(v->gs_base_kernel, 0xffffffff81234000ull);
+	v->regs.rax = v->regs.rdx = 0;
+	CU_ASSERT_EQUAL(gp_at(rdmsr, sizeof(rdmsr)), 0);
+	CU_ASSERT_EQUAL(v->regs.rax, 0x81234000);
+	CU_ASSERT_EQUAL(v->regs.rdx, 0xffffffff);
+	/* a base that is not canonical, an MSR Xen does not emulate: #GP */
+	v->regs.rdx = 0x00008000;
+	CU_ASSERT_EQUAL(gp_at(wrmsr, sizeof(wrmsr)), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	CU_ASSERT_EQUAL(v->gs_base_kernel, 0xffffffff81234000ull);
+	v->frame.rsp = FG_KSTACK_TOP;
+	v->regs.rcx = 0x1b;			/* APIC base */
+	CU_ASSERT_EQUAL(gp_at(rdmsr, sizeof(rdmsr)), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	v->frame.rsp = FG_KSTACK_TOP;
+	CU_ASSERT_EQUAL(gp_at(mov_cr0_rax, sizeof(mov_cr0_rax)), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, FG_SCRATCH + 3);
+	CU_ASSERT(v->regs.rax & 0x80000001ull);	/* PG and PE */
+	/* DR7.GD is refused, as by set_debugreg */
+	v->regs.rax = 1ull << 13;
+	CU_ASSERT_EQUAL(gp_at(mov_rax_dr7, sizeof(mov_rax_dr7)), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	/* %cr12 (REX.R) does not exist */
+	v->frame.rsp = FG_KSTACK_TOP;
+	CU_ASSERT_EQUAL(gp_at(mov_rcx_cr12, sizeof(mov_rcx_cr12)), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	/* guest user mode gets the #GP for all of it */
+	v->frame.rsp = FG_KSTACK_TOP;
+	v->kernel_mode = false;
+	v->user_cr3 = v->kernel_cr3;
+	v->regs.rcx = 0xc0000100;
+	v->regs.rdx = 0;
+	CU_ASSERT_EQUAL(gp_at(wrmsr, sizeof(wrmsr)), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	CU_ASSERT_EQUAL(v->fs_base, 0);
+	CU_ASSERT_FALSE(crashed());
+	guest_drop();
+}
+
+static void test_set_gdt(void)
+{
+	uint64_t pfn = (FG_SCRATCH + 0x1000 - FG_KBASE) >> PAGE_SHIFT;
+	uint64_t a[6] = { FG_SCRATCH, 16 }, *list, *gdt;
+
+	guest_new();
+	list = fg_ptr(d, FG_SCRATCH);
+	gdt = fg_ptr(d, FG_SCRATCH + 0x1000);
+	list[0] = pfn;
+	memset(gdt, 0, PAGE_SIZE);
+	gdt[1] = 0x00cf9b000000ffffull;		/* a DPL 0 code segment */
+	gdt[6] = 0x00affb000000ffffull;		/* Linux's __USER_CS */
+	CU_ASSERT_EQUAL(hc_set_gdt(v, a), 0);
+	CU_ASSERT_EQUAL(priv_vcpu_gdt(v)[1], 0x00cffb000000ffffull);	/* made DPL 3 */
+	CU_ASSERT_EQUAL(priv_vcpu_gdt(v)[6], gdt[6]);
+	/* later writes reach the CPU only through update_descriptor */
+	gdt[5] = 0x00cff3000000ffffull;
+	CU_ASSERT_EQUAL(priv_vcpu_gdt(v)[5], 0);
+	a[0] = (pfn << PAGE_SHIFT) + 5 * 8;
+	a[1] = 0x00cf93000000ffffull;
+	CU_ASSERT_EQUAL(hc_update_descriptor(v, a), 0);
+	CU_ASSERT_EQUAL(priv_vcpu_gdt(v)[5], 0x00cff3000000ffffull);
+	CU_ASSERT_EQUAL(gdt[5], 0x00cff3000000ffffull);
+	/* system descriptors, misaligned or foreign addresses, sizes */
+	a[0] = (pfn << PAGE_SHIFT) + 8 * 8;
+	a[1] = 0x0000890000000067ull;		/* a TSS */
+	CU_ASSERT_EQUAL(hc_update_descriptor(v, a), -XEN_EINVAL);
+	a[0] = (pfn << PAGE_SHIFT) + 3;
+	a[1] = 0;
+	CU_ASSERT_EQUAL(hc_update_descriptor(v, a), -XEN_EINVAL);
+	a[0] = d->max_pages << PAGE_SHIFT;
+	CU_ASSERT_EQUAL(hc_update_descriptor(v, a), -XEN_EINVAL);
+	gdt[8] = 0x0000890000000067ull;
+	a[0] = FG_SCRATCH;
+	a[1] = 16;
+	CU_ASSERT_EQUAL(hc_set_gdt(v, a), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(priv_vcpu_gdt(v)[5], 0x00cff3000000ffffull);	/* unchanged */
+	a[1] = FIRST_RESERVED_GDT_ENTRY + 1;
+	CU_ASSERT_EQUAL(hc_set_gdt(v, a), -XEN_EINVAL);
+	list[0] = d->max_pages + 7;
+	a[1] = 4;
+	CU_ASSERT_EQUAL(hc_set_gdt(v, a), -XEN_EINVAL);
+	a[0] = 0x1000;				/* an unmapped frame list */
+	CU_ASSERT_EQUAL(hc_set_gdt(v, a), -XEN_EFAULT);
+	guest_drop();
+}
+
+/* Xen's user bit, set on present entries as they are walked. */
+static void test_user_bits(void)
+{
+	uint64_t va = FG_KBASE + 40 * PAGE_SIZE, *l1;
+	struct trap t = { .kind = TRAP_EXCEPTION, .vector = 14, .error = 1, .cr2 = va };
+
+	guest_new();
+	l1 = frame_ptr(FG_PT_PFN + 3);
+	l1[40] &= ~4ull;
+	v->frame.rip = HANDLER;
+	CU_ASSERT_EQUAL(pv_handle_trap(v, &t), 0);
+	CU_ASSERT_EQUAL(l1[40] & 4, 4);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);		/* retried, not bounced */
+	CU_ASSERT_FALSE(pv_fix_user_bits(v, va));
+	/* a hypercall argument there needs no fault first */
+	l1[41] &= ~4ull;
+	CU_ASSERT_EQUAL(copy_to_guest(v, va + PAGE_SIZE, &va, 8), 0);
+	CU_ASSERT_EQUAL(l1[41] & 4, 4);
+	guest_drop();
+}
+
+/* The probe's findings on each kind of host, and what they must choose. */
+static void test_trap_choice(void)
+{
+	static const struct trap_host pvm = { true, true, true, false };
+	static const struct trap_host svm = { true, false, false, true };
+	static const struct trap_host vmx = { false, false, false, true };
+	static const struct trap_host regs_only = { false, true, false, true };
+
+	CU_ASSERT_PTR_EQUAL(trap_choose(&pvm, NULL), &trap_shutdown_ops);
+	CU_ASSERT_PTR_EQUAL(trap_choose(&svm, NULL), &trap_idt_ops);
+	CU_ASSERT_PTR_EQUAL(trap_choose(&vmx, NULL), &trap_idt_ops);
+	CU_ASSERT_PTR_EQUAL(trap_choose(&regs_only, NULL), &trap_idt_ops);
+	CU_ASSERT_PTR_EQUAL(trap_choose(&svm, "shutdown"), &trap_shutdown_ops);
+	CU_ASSERT_PTR_EQUAL(trap_choose(&pvm, "idt"), &trap_idt_ops);
+}
+
 static CU_TestInfo tests[] = {
 	{ "bounce frame from kernel mode", test_bounce_from_kernel },
 	{ "bounce frame without error code", test_bounce_no_error_code },
@@ -317,6 +466,10 @@ static CU_TestInfo tests[] = {
 	{ "hypercall argument checking", test_hypercall_args },
 	{ "set_trap_table", test_set_trap_table },
 	{ "hypercall from guest user mode", test_hypercall_from_user },
+	{ "trap strategy chosen from the host probe", test_trap_choice },
+	{ "privileged instructions of a PV kernel", test_priv_emulation },
+	{ "set_gdt and update_descriptor", test_set_gdt },
+	{ "Xen's user bit on PV page tables", test_user_bits },
 	CU_TEST_INFO_NULL,
 };
 
