@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
 	struct palctl_xs x;
 	uint32_t fe;
 	uint64_t end;
+	int ret;
 
 	peer_name = "xbpeer";
 	if (argc != 2)
@@ -76,7 +78,9 @@ int main(int argc, char **argv)
 			break;
 		xb_backend_poll(&b, 100);
 	}
-	check(palctl_xs_dev_remove(&x, "vtest", fe, 0, 0) == 0, "device removed");
+	/* A frontend that powered off first took its half with it (slow hosts). */
+	ret = palctl_xs_dev_remove(&x, "vtest", fe, 0, 0);
+	check(ret == 0 || ret == -ENOENT, "device removed");
 	xb_backend_poll(&b, 500);
 	check(!b.dev[0].used, "and forgotten");
 	xb_backend_close(&b);
