@@ -29,14 +29,7 @@ static size_t kernel_size;
 
 static int load_kernel(void)
 {
-	FILE *f = fopen(PVTEST_KERNEL, "rb");
-
-	if (f == NULL)
-		return -1;
-	kernel = malloc(1 << 22);
-	kernel_size = fread(kernel, 1, 1 << 22, f);
-	fclose(f);
-	return kernel_size > 0 ? 0 : -1;
+	return unit_load_kernel(PVTEST_KERNEL, &kernel, &kernel_size);
 }
 
 static int free_kernel(void)
