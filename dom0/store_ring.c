@@ -5,9 +5,9 @@
  * event channel, mapped and bound through palisade-hv for each domain dom0
  * introduces. Every index in the page is the guest's and untrusted: read
  * once, checked against the ring's size, and a violation ends that guest's
- * connection only. A request leaves the ring only once it is whole and
- * handled; replies go straight into the response ring while there is
- * room. A guest that leaves its replies unread is not read from until it
+ * connection only. Requests are taken out of the ring as they arrive,
+ * in parts if need be, and handled once whole; replies go straight into
+ * the response ring while there is room. A guest that leaves its replies unread is not read from until it
  * catches up, and the watch events it would be sent meanwhile are dropped
  * (XSA-326/416: it cannot make palstored grow).
  */
@@ -36,6 +36,9 @@ struct ring {
 	struct palctl_evtchn ev;
 	struct xs_conn *conn;
 	struct xs_outq out;
+	/* The request being taken from the ring: have bytes of it so far. */
+	uint8_t msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	size_t have;
 };
 
 static struct ring rings[MAX_RINGS];
@@ -117,18 +120,24 @@ static void ring_peek(const struct xenstore_domain_interface *in,
 	memcpy((uint8_t *)dst + first, in->req, n - first);
 }
 
-/* Handle every whole request in the ring, while the guest reads replies. */
+/*
+ * Take everything the guest has written, whole requests or not, and handle
+ * each request once it is whole. A part must leave the ring too: Linux
+ * notifies only when it finds the ring empty, so it writes a header,
+ * notifies, writes the payload and does not notify again.
+ */
 static bool ring_pull(struct ring *r)
 {
-	static uint8_t msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
 	struct xenstore_domain_interface *in = r->intf;
 	XENSTORE_RING_IDX cons, prod;
 	struct xsd_sockmsg h;
 	bool moved = false;
 	unsigned int budget;
+	size_t want, n;
 
-	/* A full ring's worth at most per event: bounded by the ring's size. */
-	for (budget = XENSTORE_RING_SIZE / sizeof(h); budget > 0 && !r->dead; budget--) {
+	/* Each turn takes a byte at least: a ring's worth, however the guest
+	 * refills it meanwhile. */
+	for (budget = XENSTORE_RING_SIZE; budget > 0 && !r->dead; budget--) {
 		if (r->out.len > OUT_MAX / 2)
 			break;		/* it is not reading: neither are we */
 		cons = in->req_cons;	/* ours */
@@ -139,28 +148,28 @@ static bool ring_pull(struct ring *r)
 			r->dead = true;
 			break;
 		}
-		if (prod - cons < sizeof(h))
+		memcpy(&h, r->msg, sizeof(h));
+		want = r->have < sizeof(h) ? sizeof(h) : sizeof(h) + h.len;
+		n = prod - cons < want - r->have ? prod - cons : want - r->have;
+		if (n == 0)
 			break;
-		ring_peek(in, cons, &h, sizeof(h));
+		ring_peek(in, cons, r->msg + r->have, n);
+		__atomic_store_n(&in->req_cons, cons + (XENSTORE_RING_IDX)n,
+		    __ATOMIC_RELEASE);
+		r->have += n;
+		moved = true;
+		if (r->have < sizeof(h))
+			continue;
+		memcpy(&h, r->msg, sizeof(h));	/* the copy, not the ring */
 		if (h.len > XENSTORE_PAYLOAD_MAX) {
 			log_warnx("d%u: a %u-byte store request", r->domid, h.len);
 			r->dead = true;
 			break;
 		}
-		/* A message larger than the ring can never be whole in it. */
-		if (sizeof(h) + h.len > XENSTORE_RING_SIZE) {
-			log_warnx("d%u: a store request larger than its ring", r->domid);
-			r->dead = true;
-			break;
-		}
-		if (prod - cons < sizeof(h) + h.len)
-			break;
-		ring_peek(in, cons, msg, sizeof(h) + h.len);
-		__atomic_store_n(&in->req_cons, cons + (XENSTORE_RING_IDX)(sizeof(h) + h.len),
-		    __ATOMIC_RELEASE);
-		moved = true;
-		memcpy(&h, msg, sizeof(h));	/* the copy, not the ring, from here */
-		if (xs_handle(r->conn, &h, msg + sizeof(h)) < 0)
+		if (r->have < sizeof(h) + h.len)
+			continue;
+		r->have = 0;
+		if (xs_handle(r->conn, &h, r->msg + sizeof(h)) < 0)
 			r->dead = true;
 	}
 	return moved;

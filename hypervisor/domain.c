@@ -42,6 +42,9 @@ static int domain_alloc_ram(struct domain *d)
 	if (d->populated == NULL)
 		return -ENOMEM;
 	memset(d->populated, 1, d->nr_pages);
+	d->pt_level = calloc(d->max_pages, 1);
+	if (d->pt_level == NULL)
+		return -ENOMEM;
 	/* Pages above the initial reservation exist in the memfd but are not
 	 * backed until the guest populates them (they read as zero then). */
 	return kvm_set_memslot(d->vm_fd, 0, 0, d->max_pages * PAGE_SIZE, d->ram);
@@ -66,6 +69,7 @@ static void domain_free(struct domain *d)
 	if (d->vm_fd >= 0)
 		close(d->vm_fd);
 	free(d->populated);
+	free(d->pt_level);
 	pthread_cond_destroy(&d->quiesced);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
@@ -385,7 +389,7 @@ int domain_set_vcpu_context(struct domain *d, const struct ctl_vcpu_context *c)
 	v->regs.rsi = c->rsi;
 	v->frame.rip = c->rip;
 	v->frame.rsp = c->rsp;
-	v->frame.rflags = RFLAGS_FIXED | RFLAGS_IF | RFLAGS_IOPL3;
+	v->frame.rflags = RFLAGS_FIXED | RFLAGS_IF | hv.guest_iopl;
 	v->regs.rflags = v->frame.rflags;
 	v->kernel_ss = c->kernel_ss;
 	v->kernel_sp = c->kernel_sp;
@@ -413,17 +417,38 @@ int vcpu_initialise(struct vcpu *t, const struct vcpu_guest_context *c)
 	if (!gpa_is_guest_page(d, cr3_mfn))
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&d->lock);
+	if (pv_load_gdt(t, c->gdt_frames, c->gdt_ents > UINT32_MAX ?
+	    UINT32_MAX : (unsigned int)c->gdt_ents) < 0) {
+		pthread_mutex_unlock(&d->lock);
+		return -XEN_EINVAL;
+	}
 	memset(&t->regs, 0, sizeof(t->regs));
-	t->regs.rip = c->user_regs.rip;
-	t->regs.rsp = c->user_regs.rsp;
-	t->regs.rsi = c->user_regs.rsi;
-	t->regs.rdi = c->user_regs.rdi;
 	t->regs.rax = c->user_regs.rax;
 	t->regs.rbx = c->user_regs.rbx;
+	t->regs.rcx = c->user_regs.rcx;
+	t->regs.rdx = c->user_regs.rdx;
+	t->regs.rsi = c->user_regs.rsi;
+	t->regs.rdi = c->user_regs.rdi;
+	t->regs.rbp = c->user_regs.rbp;
+	t->regs.r8 = c->user_regs.r8;
+	t->regs.r9 = c->user_regs.r9;
+	t->regs.r10 = c->user_regs.r10;
+	t->regs.r11 = c->user_regs.r11;
+	t->regs.r12 = c->user_regs.r12;
+	t->regs.r13 = c->user_regs.r13;
+	t->regs.r14 = c->user_regs.r14;
+	t->regs.r15 = c->user_regs.r15;
+	t->regs.rip = c->user_regs.rip;
+	t->regs.rsp = c->user_regs.rsp;
 	t->frame.rip = c->user_regs.rip;
 	t->frame.rsp = c->user_regs.rsp;
-	t->frame.rflags = RFLAGS_FIXED | RFLAGS_IF | RFLAGS_IOPL3;
+	/* Xen takes the new vCPU's virtual IOPL from its flags (Linux: 1). */
+	t->iopl = (c->user_regs.rflags >> 12) & 3;
+	t->frame.rflags = RFLAGS_FIXED | RFLAGS_IF | hv.guest_iopl;
 	t->regs.rflags = t->frame.rflags;
+	t->fs_base = c->fs_base;
+	t->sregs.fs.base = c->fs_base;
+	t->gs_base_user = c->gs_base_user;
 	memcpy(t->traps, c->trap_ctxt, sizeof(t->traps));
 	t->kernel_ss = c->kernel_ss;
 	t->kernel_sp = c->kernel_sp;

@@ -129,7 +129,7 @@ static void pte_readonly(struct vcpu *v, uint64_t va)
 	uint64_t *l1e = gva_l1e(v, va);
 
 	if (l1e != NULL) {
-		__atomic_fetch_and(l1e, ~PTE_RW, __ATOMIC_RELAXED);
+		pt_and(v, l1e, ~PTE_RW);
 		vcpu_flush_tlb(v);
 	}
 }
@@ -252,8 +252,10 @@ static int16_t unmap_one(struct vcpu *v, uint64_t host_addr, uint32_t handle,
 	show_own_page(m, t.pfn);
 	pthread_mutex_unlock(&m->lock);
 	if (replace) {
-		__atomic_store_n(to, __atomic_exchange_n(from, 0, __ATOMIC_RELAXED),
-		    __ATOMIC_RELAXED);
+		uint64_t moved = __atomic_load_n(from, __ATOMIC_RELAXED);
+
+		pt_store(v, from, 0);
+		pt_store(v, to, moved);
 		vcpu_flush_tlb(v);
 	}
 	release_granter(v, &t);

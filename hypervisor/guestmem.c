@@ -64,7 +64,7 @@ static bool pv_adjust(struct vcpu *v, uint64_t table, uint64_t *slot, uint64_t *
 	    table >= v->d->max_pages * PAGE_SIZE ||
 	    (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
 		return false;
-	*e = __atomic_or_fetch(slot, PTE_US, __ATOMIC_RELAXED);
+	*e = pt_or(v, slot, PTE_US);
 	return true;
 }
 

@@ -191,7 +191,8 @@ long hc_set_segment_base(struct vcpu *v, uint64_t *a)
 			v->sregs.gs.base = a[1];
 		break;
 	case SEGBASE_GS_USER_SEL:
-		return a[1] == 0 ? 0 : -XEN_EINVAL;
+		pv_load_user_gs(v, (uint16_t)a[1]);
+		return 0;
 	default:
 		return -XEN_EINVAL;
 	}
@@ -220,7 +221,11 @@ long hc_physdev_op(struct vcpu *v, uint64_t *a)
 	case PHYSDEVOP_set_iobitmap:
 		if (copy_from_guest(v, &bm, a[1], sizeof(bm)) < 0)
 			return -XEN_EFAULT;
-		return bm.nr_ports > 65536 ? -XEN_EINVAL : 0;	/* no ports to open */
+		if (bm.nr_ports > 65536)
+			return -XEN_EINVAL;
+		v->iobmp = (uint64_t)(uintptr_t)bm.bitmap.p;
+		v->iobmp_ports = bm.nr_ports;
+		return 0;
 	default:
 		return -XEN_ENOSYS;
 	}

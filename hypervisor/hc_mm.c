@@ -19,34 +19,60 @@
 #define PTE_P	0x1ull
 #define PTE_ADDR 0x000ffffffffff000ull
 
-static bool pte_frame_ok(struct domain *d, uint64_t val)
+#define PTE_RW	0x2ull
+#define PTE_PSE	0x80ull
+
+static uint8_t level_of(struct domain *d, uint64_t pfn)
+{
+	return pfn < d->max_pages ? d->pt_level[pfn] : 0;
+}
+
+/*
+ * What Xen's page types enforce, as far as pinning tells us the types: the
+ * frame is the guest's own, and no entry makes a pinned page table
+ * writable: not a leaf mapping of one, and not a writable linear
+ * (recursive) entry, which would let the guest write its live tables
+ * through that alias unchecked (XSA-182). Read-only aliases are allowed.
+ */
+long pv_pte_check(struct domain *d, uint64_t table_pfn, uint64_t val)
 {
 	uint64_t mfn = (val & PTE_ADDR) >> PAGE_SHIFT;
+	uint8_t tl = level_of(d, table_pfn), target = level_of(d, mfn);
 
 	if (!(val & PTE_P))
-		return true;
-	return mfn_is_guest_ram(d, mfn) || mfn == priv_shared_info_mfn() ||
-	    gnt_frame_is_table(d, mfn);
+		return 0;
+	if (!mfn_is_guest_ram(d, mfn) && mfn != priv_shared_info_mfn() &&
+	    !gnt_frame_is_table(d, mfn))
+		return -XEN_EPERM;
+	if ((val & PTE_PSE) && (tl == 2 || tl == 3))
+		return -XEN_EINVAL;	/* no superpages for PV, as Xen */
+	/* No table links to an L4, so a writable entry naming one is an
+	 * alias, whatever the (perhaps unpinned) table holding it is. */
+	if ((val & PTE_RW) && target != 0 &&
+	    (target == 4 || tl == 1 || (tl > 1 && target != tl - 1)))
+		return -XEN_EPERM;
+	return 0;
 }
 
 static long mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val)
 {
 	uint64_t *pte = gpa_ptr(v->d, ptr & ~7ull, 8);
 	uint64_t pfn = ptr >> PAGE_SHIFT;
+	long ret;
 
 	if (pte == NULL || !mfn_is_guest_ram(v->d, pfn))
 		return -XEN_EINVAL;
-	if (!pte_frame_ok(v->d, val)) {
-		gwarn(v->d, "pte %#lx names frame %#lx not ours",
-		    (unsigned long)ptr, (unsigned long)(val & PTE_ADDR));
-		return -XEN_EPERM;
+	if ((ret = pv_pte_check(v->d, pfn, val)) < 0) {
+		gwarn(v->d, "pte %#lx = %#lx: not its frame, or a writable page "
+		    "table", (unsigned long)ptr, (unsigned long)val);
+		return ret;
 	}
 	/* Xen's slots in an L4 the guest has loaded stay Xen's. */
 	if ((ptr & (PAGE_SIZE - 1)) == XEN_L4_SLOT * 8 &&
 	    ((ptr & ~(PAGE_SIZE - 1)) == v->kernel_cr3 ||
 	     (ptr & ~(PAGE_SIZE - 1)) == v->user_cr3))
 		return -XEN_EPERM;
-	__atomic_store_n(pte, val, __ATOMIC_RELAXED);
+	pt_store(v, pte, val);
 	return 0;
 }
 
@@ -66,6 +92,8 @@ long hc_mmu_update(struct vcpu *v, uint64_t *a)
 			ret = -XEN_EFAULT;
 			break;
 		}
+		log_debug("d%u v%u: mmu_update ptr %#llx val %#llx", v->d->domid,
+		    v->id, (unsigned long long)u.ptr, (unsigned long long)u.val);
 		switch (u.ptr & 3) {
 		case MMU_NORMAL_PT_UPDATE:
 		case MMU_PT_UPDATE_PRESERVE_AD:
@@ -92,13 +120,23 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 {
 	uint64_t mfn = op->arg1.mfn;
 
+	log_debug("d%u v%u: mmuext cmd %u arg1 %#llx arg2 %#llx", v->d->domid,
+	    v->id, op->cmd, (unsigned long long)mfn,
+	    (unsigned long long)op->arg2.nr_ents);
 	switch (op->cmd) {
 	case MMUEXT_PIN_L1_TABLE:
 	case MMUEXT_PIN_L2_TABLE:
 	case MMUEXT_PIN_L3_TABLE:
 	case MMUEXT_PIN_L4_TABLE:
+		if (!mfn_is_guest_ram(v->d, mfn))
+			return -XEN_EINVAL;
+		v->d->pt_level[mfn] = op->cmd - MMUEXT_PIN_L1_TABLE + 1;
+		return 0;
 	case MMUEXT_UNPIN_TABLE:
-		return mfn_is_guest_ram(v->d, mfn) ? 0 : -XEN_EINVAL;
+		if (!mfn_is_guest_ram(v->d, mfn))
+			return -XEN_EINVAL;
+		v->d->pt_level[mfn] = 0;
+		return 0;
 	case MMUEXT_NEW_BASEPTR:
 		if (!mfn_is_guest_ram(v->d, mfn) || !v->kernel_mode)
 			return -XEN_EINVAL;
@@ -110,7 +148,7 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 			return -XEN_EINVAL;
 		v->user_cr3 = mfn << PAGE_SHIFT;
 		if (mfn != 0)
-			priv_install_xen_slot(v->d, v->user_cr3);
+			priv_install_xen_slot(v, v->user_cr3);
 		return 0;
 	case MMUEXT_TLB_FLUSH_LOCAL:
 	case MMUEXT_INVLPG_LOCAL:
@@ -184,9 +222,10 @@ long hc_update_va_mapping(struct vcpu *v, uint64_t *a)
 	pte = l1e_for(v, va);
 	if (pte == NULL)
 		return -XEN_EINVAL;
-	if (!pte_frame_ok(v->d, val))
+	if (pv_pte_check(v->d, (uint64_t)((uint8_t *)pte - v->d->ram) >> PAGE_SHIFT,
+	    val) < 0)
 		return -XEN_EPERM;
-	__atomic_store_n(pte, val, __ATOMIC_RELAXED);
+	pt_store(v, pte, val);
 	if (flags & (UVMF_INVLPG | UVMF_TLB_FLUSH))
 		vcpu_flush_tlb(v);
 	return 0;

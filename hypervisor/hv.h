@@ -36,11 +36,15 @@
 #define M2P_VA		(0xffff000000000000ull | ((uint64_t)XEN_L4_SLOT << 39))
 #define M2P_VA_END	(M2P_VA + (1ull << 30))		/* L3 slot 0 */
 #define PRIV_VA		(M2P_VA + (256ull << 30))	/* L3 slot 256 */
+/* A supervisor-only map of the guest's RAM, 2 MiB pages, for ring-0 stubs
+ * that write guest page tables (pt_sync.c): L3 slots 64-127. */
+#define DM_VA		(M2P_VA + (64ull << 30))
+#define DM_MAX		(64ull << 30)
 
 /* Private frames, by index from PRIV_GPA (see privarea.c). */
 enum priv_frame {
 	PF_L3 = 0, PF_L2_M2P, PF_L2_PRIV, PF_L1_PRIV, PF_IDT, PF_STUBS,
-	PF_SHARED_INFO, PF_ZERO, PF_GNT,
+	PF_SHARED_INFO, PF_ZERO, PF_L4_STUB, PF_GNT,
 	PF_VCPU_BASE = PF_GNT + 4,	/* after GNT_MAX_FRAMES grant frames */
 };
 /* Per vCPU: the GDT's first page (our ring-0 and TSS descriptors), its
@@ -139,6 +143,8 @@ struct vcpu {
 	uint64_t kernel_ss, kernel_sp;
 	uint64_t kernel_cr3, user_cr3;	/* guest-physical addresses */
 	bool kernel_mode;
+	unsigned int pt_logged;		/* page-table entries pt_sync must replay */
+	bool tlb_flush;			/* pt_sync must flush this vCPU's TLB */
 	uint64_t fs_base, gs_base_kernel, gs_base_user;
 	uint64_t vcpu_info_gpa;		/* where this vCPU's vcpu_info lives */
 	bool fpu_ts;
@@ -147,6 +153,8 @@ struct vcpu {
 	struct vcpu_runstate_info runstate;	/* runstate.c */
 	uint64_t runstate_gva;		/* the guest's copy of it, 0: none */
 	unsigned int iopl;		/* physdev_op set_iopl's virtual IOPL */
+	uint64_t iobmp;			/* set_iobitmap: the guest's bitmap */
+	unsigned int iobmp_ports;	/* and the ports it covers */
 	uint64_t gdt_mfn;		/* set_gdt's frame (0: none) and entries */
 	unsigned int gdt_ents;
 
@@ -202,6 +210,8 @@ struct domain {
 	uint8_t *ram;
 	uint64_t nr_pages, max_pages;
 	uint8_t *populated;		/* one byte per pfn: 1 = backed */
+	uint8_t *pt_level;		/* per pfn: 1-4 pinned at that level, 0 not */
+	uint32_t pci_cf8;		/* the PCI address latch its kernel wrote */
 	int priv_fd;
 	uint8_t *priv;
 	uint64_t nr_priv_pages;
@@ -232,6 +242,7 @@ struct hv {
 	const struct trap_ops *trap;
 	bool pio_exit_past_insn;	/* RIP already after "out" at its exit */
 	bool cr0_ts_honoured;		/* CR0.TS raises #NM at CPL3 */
+	uint64_t guest_iopl;		/* RFLAGS.IOPL guest code runs with */
 	pthread_mutex_t lock;		/* protects the domain table */
 	struct domain *domains[HV_MAX_DOMAINS];
 	uint64_t boot_ns;
@@ -269,21 +280,31 @@ int domain_xsm_self(enum xsm_hook h, struct domain *d, uint32_t domid);
 /* privarea.c: GDT/IDT/TSS/stubs, M2P, shared_info, the Xen L4 slot */
 int priv_init(struct domain *d);
 void priv_fini(struct domain *d);
-int priv_install_xen_slot(struct domain *d, uint64_t l4_gpa);
+int priv_install_xen_slot(struct vcpu *v, uint64_t l4_gpa);
 uint64_t priv_vcpu_gdt_va(unsigned int vcpu);
 /* The first page of a vCPU's GDT, which holds the guest's set_gdt copy. */
 uint64_t *priv_vcpu_gdt(struct vcpu *v);
+uint64_t priv_vcpu_desc(struct vcpu *v, uint16_t sel);
 uint64_t priv_vcpu_stack_top_va(unsigned int vcpu);
 uint64_t priv_idt_va(void);
 uint64_t priv_stub_va(unsigned int vector);
 uint64_t priv_syscall_stub_va(void);
+uint64_t priv_ptsync_stub_va(void);
+uint64_t priv_stub_cr3(void);
+uint64_t *priv_ptsync_log(struct vcpu *v);
+uint64_t priv_ptsync_log_va(unsigned int vcpu);
+#define PT_LOG_MAX	448	/* entries at the bottom of the vCPU's stack page */
 uint64_t priv_tss_va(unsigned int vcpu);
 void *priv_vcpu_stack(struct domain *d, unsigned int vcpu);
 shared_info_t *priv_shared_info(struct domain *d);
 static inline uint64_t priv_shared_info_mfn(void)
 { return (PRIV_GPA >> PAGE_SHIFT) + PF_SHARED_INFO; }
+/* The TSS and its I/O bitmap: ports 0-255, of which only 0xe4-0xe7 open. */
+#define TSS_LIMIT	(104 + 32 - 1)
+void priv_io_bitmap(uint8_t *tss);
 #define PAL_TRAP_PORT	0xe5
 #define PAL_SYSCALL_PORT 0xe6
+#define PAL_PTSYNC_PORT	0xe7
 
 /* guestmem.c: guest-physical and guest-virtual access, all bounds-checked */
 void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len);
@@ -304,6 +325,37 @@ void vcpu_kick(struct vcpu *v);		/* caller holds d->lock */
 uint64_t vcpu_cpu_ns(struct vcpu *v);
 void vcpu_set_cr3(struct vcpu *v, uint64_t gpa);
 void vcpu_flush_tlb(struct vcpu *v);
+/* pt_sync.c: every write the hypervisor makes to a PV guest's page tables
+ * goes through pt_store, and reaches the guest's MMU at the next pt_sync. */
+void pt_store(struct vcpu *v, uint64_t *entry, uint64_t val);
+uint64_t pt_or(struct vcpu *v, uint64_t *entry, uint64_t bits);
+uint64_t pt_and(struct vcpu *v, uint64_t *entry, uint64_t bits);
+int pt_sync(struct vcpu *v);
+/* hc_mm.c: may val go into an entry of the table at frame table_pfn? */
+long pv_pte_check(struct domain *d, uint64_t table_pfn, uint64_t val);
+/* pv_ptwr.c: a kernel write to one of its L1 tables, emulated. */
+bool pv_ptwr(struct vcpu *v, uint64_t cr2);
+enum ptwr_kind { PTWR_MOV, PTWR_XCHG, PTWR_CMPXCHG, PTWR_OR, PTWR_AND,
+	PTWR_XOR, PTWR_BTS, PTWR_BTR };
+struct ptwr_store {
+	unsigned int len;	/* of the instruction */
+	unsigned int size;	/* of the operand: 1, 4 or 8 */
+	enum ptwr_kind kind;
+	unsigned int reg;	/* the source: ModRM.reg with REX.R */
+	bool high_byte;		/* reg is %ah, %ch, %dh or %bh */
+	bool has_imm;		/* or the source is imm */
+	uint64_t imm;
+};
+bool ptwr_decode(const uint8_t *b, unsigned int avail, struct ptwr_store *s);
+/* pv_desc.c: a checked GDT, and set_segment_base's SEGBASE_GS_USER_SEL. */
+long pv_load_gdt(struct vcpu *v, const uint64_t *frames, unsigned int ents);
+void pv_load_user_gs(struct vcpu *v, uint16_t sel);
+/* pv_emul.c: a port access by Xen's rules for a domU; false: #GP. */
+bool pv_port_io(struct vcpu *v, unsigned int port, unsigned int bytes,
+    bool in, uint32_t *val);
+/* pv_emul.c: general register n as ModRM numbers it (rsp: the frame's). */
+uint64_t *pv_gpr(struct vcpu *v, unsigned int n);
+void vcpu_drain_kicks(void);
 /* From a hypercall that must wait for other domains to pause: stop
  * counting as active (touching no guest memory) and start again. */
 void vcpu_quiesce(struct vcpu *v);

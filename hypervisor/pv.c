@@ -185,8 +185,9 @@ int pv_handle_trap(struct vcpu *v, const struct trap *t)
 {
 	uint64_t args[6];
 
-	log_debug("d%u v%u: trap kind %d vector %u error %#x rip %#llx", v->d->domid,
-	    v->id, t->kind, t->vector, t->error, (unsigned long long)v->frame.rip);
+	log_debug("d%u v%u: trap kind %d vector %u error %#x rip %#llx cr2 %#llx",
+	    v->d->domid, v->id, t->kind, t->vector, t->error,
+	    (unsigned long long)v->frame.rip, (unsigned long long)t->cr2);
 	if (t->kind == TRAP_SYSCALL) {
 		if (!v->kernel_mode)
 			return pv_bounce_syscall(v);
@@ -214,6 +215,15 @@ int pv_handle_trap(struct vcpu *v, const struct trap *t)
 	case 14:	/* a protection fault that Xen's user bit would not take */
 		if ((t->error & 1) && pv_fix_user_bits(v, t->cr2))
 			return 0;
+		if ((t->error & 3) == 3 && pv_ptwr(v, t->cr2))
+			return 0;
+		if (log_get_level() >= LOG_LVL_DEBUG) {
+			uint64_t *l1e = gva_l1e(v, t->cr2);
+
+			log_debug("d%u v%u: #PF at %#llx: L1 entry %#llx", v->d->domid,
+			    v->id, (unsigned long long)t->cr2,
+			    l1e != NULL ? (unsigned long long)*l1e : 0ull);
+		}
 		break;
 	}
 	return pv_bounce_exception(v, t->vector, t->error,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A PV guest's own GDT: set_gdt and update_descriptor. Every descriptor is
+ * A PV guest's own GDT: set_gdt and update_descriptor, and the user %gs
+ * selector loaded from it (set_segment_base). Every descriptor is
  * checked as Xen checks it for a 64-bit PV guest (code and data segments
  * at DPL 3, since the guest kernel runs in ring 3; no system descriptors)
  * and the checked copy is what the CPU uses, in the vCPU's GDT page in the
@@ -34,22 +35,21 @@ static bool desc_check(uint64_t *desc)
 	return true;
 }
 
-long hc_set_gdt(struct vcpu *v, uint64_t *a)
+/* The GDT of ents entries on frames[] (set_gdt, VCPUOP_initialise). */
+long pv_load_gdt(struct vcpu *v, const uint64_t *frames, unsigned int ents)
 {
-	uint64_t frames[1], copy[GDT_MAX_ENTS];
-	unsigned int ents = (unsigned int)a[1], i;
+	uint64_t copy[GDT_MAX_ENTS];
+	unsigned int i;
 
-	if (a[1] > FIRST_RESERVED_GDT_ENTRY)
+	if (ents > FIRST_RESERVED_GDT_ENTRY)
 		return -XEN_EINVAL;
 	if (ents > GDT_MAX_ENTS) {
-		gwarn(v->d, "v%u: set_gdt of %u entries: only one page is supported",
+		gwarn(v->d, "v%u: a GDT of %u entries: only one page is supported",
 		    v->id, ents);
 		return -XEN_EINVAL;
 	}
 	memset(copy, 0, sizeof(copy));
 	if (ents > 0) {
-		if (copy_from_guest(v, frames, a[0], sizeof(frames)) < 0)
-			return -XEN_EFAULT;
 		if (!mfn_is_guest_ram(v->d, frames[0]))
 			return -XEN_EINVAL;
 		memcpy(copy, gpa_ptr(v->d, frames[0] << PAGE_SHIFT, PAGE_SIZE), ents * 8);
@@ -61,6 +61,16 @@ long hc_set_gdt(struct vcpu *v, uint64_t *a)
 	v->gdt_mfn = ents > 0 ? frames[0] : 0;
 	v->gdt_ents = ents;
 	return 0;
+}
+
+long hc_set_gdt(struct vcpu *v, uint64_t *a)
+{
+	uint64_t frames[1] = { 0 };
+
+	if (a[1] > 0 && a[1] <= GDT_MAX_ENTS &&
+	    copy_from_guest(v, frames, a[0], sizeof(frames)) < 0)
+		return -XEN_EFAULT;
+	return pv_load_gdt(v, frames, a[1] > UINT32_MAX ? UINT32_MAX : (unsigned int)a[1]);
 }
 
 /* update_descriptor(maddr, desc): one checked descriptor into guest memory,
@@ -86,4 +96,43 @@ long hc_update_descriptor(struct vcpu *v, uint64_t *a)
 			priv_vcpu_gdt(w)[idx] = desc;
 	}
 	return 0;
+}
+
+/*
+ * Load sel into %gs for guest user mode, as Xen's SEGBASE_GS_USER_SEL
+ * does: RPL 3, and the user GS base becomes the descriptor's base. What
+ * the CPU would refuse (not present, a system or DPL 0 descriptor, an
+ * execute-only code segment, past the GDT) loads the null selector
+ * instead, as Xen's fault fix-up does: Linux BUG()s if this call fails.
+ */
+void pv_load_user_gs(struct vcpu *v, uint16_t sel)
+{
+	uint64_t desc = sel > 3 ? priv_vcpu_desc(v, sel | 3) : 0;
+	bool code = desc & (1ull << 43), readable = desc & (1ull << 41);
+	struct kvm_segment *gs = &v->sregs.gs;
+
+	if (!(desc & DESC_P) || !(desc & DESC_S) ||
+	    ((desc >> DESC_DPL_SHIFT) & 3) != 3 || (code && !readable)) {
+		if (sel > 3)
+			gwarn(v->d, "v%u: user %%gs selector %#x refused: null loaded",
+			    v->id, sel);
+		desc = 0;
+		sel = 0;
+	}
+	gs->selector = desc != 0 ? sel | 3 : 0;
+	gs->limit = (uint32_t)((desc & 0xffff) | ((desc >> 32) & 0xf0000));
+	if (desc & (1ull << 55))
+		gs->limit = (gs->limit << 12) | 0xfff;
+	gs->type = (desc >> 40) & 15;
+	gs->s = 1;
+	gs->dpl = 3;
+	gs->present = desc != 0;
+	gs->avl = (desc >> 52) & 1;
+	gs->l = (desc >> 53) & 1;
+	gs->db = (desc >> 54) & 1;
+	gs->g = (desc >> 55) & 1;
+	gs->unusable = desc == 0;
+	v->gs_base_user = ((desc >> 16) & 0xffffff) | ((desc >> 32) & 0xff000000);
+	gs->base = v->kernel_mode ? v->gs_base_kernel : v->gs_base_user;
+	v->sregs_dirty = true;
 }

@@ -3,8 +3,8 @@
  * The privileged instructions Xen emulates for a PV kernel when they raise
  * #GP at its (unprivileged) ring: rdmsr/wrmsr of the segment bases and
  * EFER, mov to and from %cr0/%cr2/%cr3/%cr4 and %dr0-7, wbinvd; and, by
- * the virtual IOPL (physdev_op set_iopl), cli and sti as the event mask,
- * in either mode. Linux's startup_xen writes MSR_GS_BASE with a plain wrmsr
+ * the virtual IOPL (physdev_op set_iopl) or the guest's I/O bitmap, cli
+ * and sti as the event mask and in/out, in either mode. Linux's startup_xen writes MSR_GS_BASE with a plain wrmsr
  * before it has a trap table. Anything else gets the #GP.
  */
 #include "config.h"
@@ -24,7 +24,7 @@
 #define CR4_GUEST_BITS		0x4ull		/* TSD: remembered, not enforced */
 
 /* Register n of ModRM.rm (with REX.B); rsp lives in the frame. */
-static uint64_t *gpr(struct vcpu *v, unsigned int n)
+uint64_t *pv_gpr(struct vcpu *v, unsigned int n)
 {
 	__u64 *r[16] = {
 		&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx,
@@ -157,7 +157,7 @@ static bool emul_mov_crdr(struct vcpu *v, uint8_t op, uint8_t modrm, bool rexr,
     bool rexb)
 {
 	unsigned int reg = ((modrm >> 3) & 7) | (rexr ? 8 : 0);
-	uint64_t *r = gpr(v, (modrm & 7) | (rexb ? 8 : 0));
+	uint64_t *r = pv_gpr(v, (modrm & 7) | (rexb ? 8 : 0));
 
 	if ((modrm & 0xc0) != 0xc0)
 		return false;
@@ -193,11 +193,65 @@ static bool emul_cli_sti(struct vcpu *v, bool sti)
 	return true;
 }
 
+/* Xen's guest_io_okay: the virtual IOPL, or the guest's own I/O bitmap
+ * (physdev_op set_iobitmap: a clear bit lets the port through). */
+static bool io_ok(struct vcpu *v, unsigned int port, unsigned int bytes)
+{
+	uint16_t bits;
+
+	if (iopl_ok(v))
+		return true;
+	if (port + bytes > v->iobmp_ports ||
+	    copy_from_guest(v, &bits, v->iobmp + port / 8, 2) < 0)
+		return false;
+	return ((bits >> (port & 7)) & ((1u << bytes) - 1)) == 0;
+}
+
+/*
+ * A port access as Xen answers a domain that has no I/O ports of its own,
+ * where io_ok allows it: reads give all ones except the PCI address latch
+ * at 0xcf8 (4 bytes), which keeps what was written, and writes go nowhere.
+ * False: not allowed (Xen's guest gets its #GP).
+ */
+bool pv_port_io(struct vcpu *v, unsigned int port, unsigned int bytes,
+    bool in, uint32_t *val)
+{
+	if (!io_ok(v, port, bytes))
+		return false;
+	if (in)
+		*val = port == 0xcf8 && bytes == 4 ? v->d->pci_cf8 : 0xffffffffu;
+	else if (port == 0xcf8 && bytes == 4)
+		v->d->pci_cf8 = *val;
+	return true;
+}
+
+/* in and out at #GP: the CPU sends every port here but the hypervisor's
+ * own (the TSS's I/O bitmap), where it honours the bitmap. */
+static bool emul_pio(struct vcpu *v, uint8_t op, const uint8_t *imm,
+    bool opsize)
+{
+	unsigned int port = (op & 8) ? (uint16_t)v->regs.rdx : *imm;
+	unsigned int bytes = !(op & 1) ? 1 : opsize ? 2 : 4;
+	bool in = !(op & 2);
+	uint32_t val = (uint32_t)v->regs.rax;
+
+	if (!pv_port_io(v, port, bytes, in, &val))
+		return false;
+	if (!in)
+		return true;
+	if (bytes == 4)
+		v->regs.rax = val;		/* a 32-bit result zero-extends */
+	else
+		v->regs.rax = (v->regs.rax & ~((1ull << (bytes * 8)) - 1)) |
+		    (val & ((1u << (bytes * 8)) - 1));
+	return true;
+}
+
 bool pv_emulate_priv(struct vcpu *v)
 {
 	uint8_t b[8];
 	unsigned int len = 0;
-	bool rexr = false, rexb = false, ok;
+	bool rexr = false, rexb = false, opsize = false, ok;
 
 	if (copy_from_guest(v, b, v->frame.rip, sizeof(b)) < 0)
 		return false;
@@ -207,8 +261,20 @@ bool pv_emulate_priv(struct vcpu *v)
 		v->frame.rip++;
 		return true;
 	}
+	while (len < 4 && (b[len] == 0x66 || b[len] == 0xf2 || b[len] == 0xf3))
+		opsize |= b[len++] == 0x66;
+	if ((b[len] & 0xf0) == 0x40)
+		len++;			/* REX changes no port access */
+	if ((b[len] & 0xf4) == 0xe4) {
+		if (!emul_pio(v, b[len], &b[len + 1], opsize))
+			return false;
+		v->frame.rip += len + ((b[len] & 8) ? 1 : 2);
+		v->regs_dirty = true;
+		return true;
+	}
 	if (!v->kernel_mode)
 		return false;
+	len = 0;
 	while (len < 4 && (b[len] == 0x66 || b[len] == 0xf2 || b[len] == 0xf3))
 		len++;
 	if ((b[len] & 0xf0) == 0x40) {

@@ -35,6 +35,7 @@ struct trap_host {
 	bool shutdown_keeps_regs;	/* ...and RIP, GPRs, CS and CR3 as they were */
 	bool pio_exit_past_insn;	/* RIP already after "out" at its exit */
 	bool cr0_ts_honoured;		/* CR0.TS raises #NM at CPL3 */
+	bool io_bitmap_honoured;	/* CPL3 "out" checked against the TSS */
 };
 
 /* Probes this host (trap_probe.c, real KVM only) and picks a strategy;

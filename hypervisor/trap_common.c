@@ -30,7 +30,7 @@ void trap_setup_segments(struct vcpu *v)
 	s->fs.selector = s->gs.selector = 0;
 	s->gdt.base = priv_vcpu_gdt_va(v->id);
 	s->gdt.limit = GDT_PAGES * PAGE_SIZE - 1;
-	v->regs.rflags = RFLAGS_FIXED | RFLAGS_IF | RFLAGS_IOPL3;
+	v->regs.rflags = RFLAGS_FIXED | RFLAGS_IF | hv.guest_iopl;
 	v->sregs_dirty = v->regs_dirty = true;
 }
 

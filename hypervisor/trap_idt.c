@@ -25,7 +25,7 @@ struct stub_frame {
 static int idt_vcpu_setup(struct vcpu *v)
 {
 	struct kvm_segment tr = {
-		.base = priv_tss_va(v->id), .limit = 103, .selector = SEL_TSS,
+		.base = priv_tss_va(v->id), .limit = TSS_LIMIT, .selector = SEL_TSS,
 		.type = 11, .present = 1,
 	};
 	int ret;
@@ -107,7 +107,7 @@ static bool idt_decode(struct vcpu *v, struct trap *t)
 static uint64_t user_rflags(uint64_t f)
 {
 	/* Guests keep arithmetic flags, TF, DF, AC; we own IF and IOPL. */
-	return (f & 0x40dd5ull) | RFLAGS_FIXED | RFLAGS_IF | RFLAGS_IOPL3;
+	return (f & 0x40dd5ull) | RFLAGS_FIXED | RFLAGS_IF | hv.guest_iopl;
 }
 
 static int idt_resume(struct vcpu *v)

@@ -86,6 +86,37 @@ static bool probe_cr0_ts_honoured(void)
 	return honoured;
 }
 
+/*
+ * Does a CPL3 "out" at IOPL 0 get through to us on a port our TSS's I/O
+ * bitmap opens? Real VT-x, SVM and kvm-pvm check the bitmap; QEMU's
+ * emulated SVM (the test VM) refuses every port with a busy TSS. Where it
+ * does not, guest code runs at IOPL 3 and its port I/O exits to us.
+ */
+#define PROBE_TSS	0x11000
+
+static bool probe_io_bitmap(void)
+{
+	static const uint8_t out[] = { 0xe6, PAL_HCALL_PORT };
+	struct kvm_segment tr = {
+		.base = PROBE_TSS, .limit = TSS_LIMIT, .selector = SEL_TSS,
+		.type = 11, .present = 1,
+	};
+	struct tinyvm t;
+	bool honoured = false;
+
+	if (tinyvm_create(&t, out, sizeof(out)) < 0)
+		return false;
+	priv_io_bitmap(t.ram + PROBE_TSS);
+	t.v.sregs.tr = tr;
+	t.v.regs.rflags = RFLAGS_FIXED;
+	if (kvm_set_sregs(&t.v) == 0 && kvm_set_regs(&t.v) == 0 &&
+	    kvm_run(&t.v) == 0)
+		honoured = t.v.run->exit_reason == KVM_EXIT_IO &&
+		    t.v.run->io.port == PAL_HCALL_PORT;
+	tinyvm_destroy(&t);
+	return honoured;
+}
+
 const struct trap_ops *trap_probe(const char *force)
 {
 	struct trap_host host = { 0 };
@@ -94,15 +125,19 @@ const struct trap_ops *trap_probe(const char *force)
 	probe_shutdown(&host);
 	host.pio_exit_past_insn = probe_pio_exit_past_insn();
 	host.cr0_ts_honoured = probe_cr0_ts_honoured();
+	host.io_bitmap_honoured = probe_io_bitmap();
 	hv.pio_exit_past_insn = host.pio_exit_past_insn;
 	hv.cr0_ts_honoured = host.cr0_ts_honoured;
+	hv.guest_iopl = host.io_bitmap_honoured ? 0 : RFLAGS_IOPL3;
 	ops = trap_choose(&host, force);
 	log_info("trap probe: shutdown exit keeps the vector %s, the registers %s; "
-	    "'out' exits %s it; CR0.TS %s: strategy '%s'%s",
+	    "'out' exits %s it; CR0.TS %s; TSS I/O bitmap %s: strategy '%s'%s",
 	    host.shutdown_keeps_vector ? "yes" : "no",
 	    host.shutdown_keeps_regs ? "yes" : "no",
 	    host.pio_exit_past_insn ? "past" : "on",
-	    host.cr0_ts_honoured ? "honoured" : "ignored", ops->name,
+	    host.cr0_ts_honoured ? "honoured" : "ignored",
+	    host.io_bitmap_honoured ? "honoured (guests at IOPL 0)" :
+	    "ignored (guests at IOPL 3)", ops->name,
 	    force != NULL ? " (forced)" : "");
 	return ops;
 }

@@ -24,13 +24,12 @@
 /*
  * kvm-pvm emulates "out" from CPL3 whatever RFLAGS.IOPL says, and lets it
  * through only if the TSS's I/O bitmap allows the port: TR must name our
- * TSS with a limit taking in the (zeroed) bitmap after it, or every
- * hypercall is a #GP.
+ * TSS with its bitmap, or every hypercall is a #GP.
  */
 static int shutdown_vcpu_setup(struct vcpu *v)
 {
 	struct kvm_segment tr = {
-		.base = priv_tss_va(v->id), .limit = PAGE_SIZE - 1,
+		.base = priv_tss_va(v->id), .limit = TSS_LIMIT,
 		.selector = SEL_TSS, .type = 11, .present = 1,
 	};
 
@@ -102,7 +101,7 @@ static bool shutdown_decode(struct vcpu *v, struct trap *t)
 static int shutdown_resume(struct vcpu *v)
 {
 	uint64_t fl = (v->frame.rflags & 0x40dd5ull) | RFLAGS_FIXED |
-	    RFLAGS_IF | RFLAGS_IOPL3;
+	    RFLAGS_IF | hv.guest_iopl;
 
 	if (v->regs.rip != v->frame.rip || v->regs.rsp != v->frame.rsp ||
 	    v->regs.rflags != fl) {

@@ -101,14 +101,8 @@ void vcpu_kick(struct vcpu *v)
 
 void vcpu_set_cr3(struct vcpu *v, uint64_t gpa)
 {
-	priv_install_xen_slot(v->d, gpa);
+	priv_install_xen_slot(v, gpa);
 	v->sregs.cr3 = gpa;
-	v->sregs_dirty = true;
-}
-
-void vcpu_flush_tlb(struct vcpu *v)
-{
-	/* Writing CR3 through KVM_SET_SREGS flushes the guest TLB. */
 	v->sregs_dirty = true;
 }
 
@@ -223,22 +217,29 @@ void vcpu_crash(struct vcpu *v, const char *why)
 	pthread_mutex_unlock(&v->d->lock);
 }
 
-/* Port I/O the guest did itself: nothing is there (reads all ones), except
- * that guest user mode has no business doing it. */
+/* Port I/O the guest did itself, where the CPU let it through instead of
+ * raising #GP (a host that does not honour the TSS's I/O bitmap runs guest
+ * code at IOPL 3): answered as pv_port_io answers, and what Xen would have
+ * refused with #GP is logged. */
 static void vcpu_guest_pio(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
+	uint8_t *data = (uint8_t *)r + r->io.data_offset;
+	bool in = r->io.direction == KVM_EXIT_IO_IN;
+	uint32_t val = 0;
+	unsigned int i;
 
-	if (!v->kernel_mode) {
-		v->frame.rip = v->regs.rip;
-		pv_bounce_exception(v, 13, 0, true, 0);
-		return;
+	for (i = 0; i < r->io.count; i++, data += r->io.size) {
+		if (!in)
+			memcpy(&val, data, r->io.size);
+		if (!pv_port_io(v, r->io.port, r->io.size, in, &val)) {
+			gwarn(v->d, "v%u: port %#x %s: not allowed by its IOPL (#GP on Xen)",
+			    v->id, r->io.port, in ? "read" : "write");
+			val = 0xffffffffu;
+		}
+		if (in)
+			memcpy(data, &val, r->io.size);
 	}
-	if (r->io.direction == KVM_EXIT_IO_IN)
-		memset((uint8_t *)r + r->io.data_offset, 0xff,
-		    (size_t)r->io.size * r->io.count);
-	gwarn(v->d, "port %#x %s ignored", r->io.port,
-	    r->io.direction == KVM_EXIT_IO_IN ? "read" : "write");
 }
 
 /* An exit neither guest kind survives: the domain crashes, alone. */
@@ -299,7 +300,7 @@ static int vcpu_handle_exit(struct vcpu *v)
 	}
 }
 
-static void vcpu_drain_kicks(void)
+void vcpu_drain_kicks(void)
 {
 	sigset_t set;
 	struct timespec zero = { 0, 0 };
@@ -328,6 +329,8 @@ static int vcpu_prepare_entry(struct vcpu *v)
 	if (v->resume_kind != TRAP_NONE || (v->sregs.cs.selector & 3) == 3)
 		pv_deliver_events(v);
 	ret = hv.trap->resume(v);
+	if (ret == 0)
+		ret = pt_sync(v);
 load:
 	if (ret == 0 && v->sregs_dirty)
 		ret = kvm_set_sregs(v);

@@ -46,6 +46,21 @@ stop_palisade() {
 	rm -rf "$PALISADE_RUNDIR"
 }
 
+# kill_daemon NAME: kill -9 a dom0 daemon and wait until it is dead (a
+# zombie has closed its sockets), so that 'pal up' does not find it
+# still answering.
+kill_daemon() {
+	local pid
+	pid=$(cat "$PALISADE_RUNDIR/$1.pid") || return 1
+	kill -9 "$pid"
+	for _ in $(seq 200); do
+		[ -d "/proc/$pid" ] || return 0
+		grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "kill_daemon: $1 ($pid) still running"
+}
+
 ok() { passed=$((passed + 1)); echo "ok: $*"; }
 nok() { failed=$((failed + 1)); echo "FAILED: $*"; }
 

@@ -385,6 +385,8 @@ static void test_set_gdt(void)
 	memset(gdt, 0, PAGE_SIZE);
 	gdt[1] = 0x00cf9b000000ffffull;		/* a DPL 0 code segment */
 	gdt[6] = 0x00affb000000ffffull;		/* Linux's __USER_CS */
+	gdt[7] = 0x12cff3345678ffffull;		/* data, base 0x12345678 */
+	gdt[9] = 0x00cff8000000ffffull;		/* execute-only code */
 	CU_ASSERT_EQUAL(hc_set_gdt(v, a), 0);
 	CU_ASSERT_EQUAL(priv_vcpu_gdt(v)[1], 0x00cffb000000ffffull);	/* made DPL 3 */
 	CU_ASSERT_EQUAL(priv_vcpu_gdt(v)[6], gdt[6]);
@@ -396,6 +398,37 @@ static void test_set_gdt(void)
 	CU_ASSERT_EQUAL(hc_update_descriptor(v, a), 0);
 	CU_ASSERT_EQUAL(priv_vcpu_gdt(v)[5], 0x00cff3000000ffffull);
 	CU_ASSERT_EQUAL(gdt[5], 0x00cff3000000ffffull);
+	/* the user %gs selector (SEGBASE_GS_USER_SEL): RPL 3, its base the
+	 * user GS base; what the CPU would refuse loads null, and succeeds */
+	v->gs_base_kernel = 0xffff888000001000ull;
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER_SEL, 0x38, 0, 0), 0);
+	CU_ASSERT_EQUAL(v->sregs.gs.selector, 0x3b);
+	CU_ASSERT_EQUAL(v->gs_base_user, 0x12345678);
+	CU_ASSERT_EQUAL(v->sregs.gs.base, v->gs_base_kernel);
+	CU_ASSERT_EQUAL(v->sregs.gs.limit, 0xffffffff);
+	pv_load_user_gs(v, 0x2b);
+	CU_ASSERT_EQUAL(v->sregs.gs.selector, 0x2b);
+	CU_ASSERT_EQUAL(v->gs_base_user, 0);
+	CU_ASSERT_EQUAL(v->sregs.gs.type, 3);
+	pv_load_user_gs(v, 0xe02b);		/* Xen's FLAT_USER_DS */
+	CU_ASSERT_EQUAL(v->sregs.gs.selector, 0xe02b);
+	pv_load_user_gs(v, 0x08);		/* readable code: allowed */
+	CU_ASSERT_EQUAL(v->sregs.gs.selector, 0x0b);
+	v->gs_base_user = 77;
+	pv_load_user_gs(v, 0x48);		/* execute-only */
+	CU_ASSERT_EQUAL(v->sregs.gs.selector, 0);
+	CU_ASSERT_EQUAL(v->gs_base_user, 0);
+	CU_ASSERT_TRUE(v->sregs.gs.unusable);
+	pv_load_user_gs(v, 0xe008);		/* our ring-0 code */
+	CU_ASSERT_EQUAL(v->sregs.gs.selector, 0);
+	pv_load_user_gs(v, 0x2f);		/* an LDT selector */
+	CU_ASSERT_EQUAL(v->sregs.gs.selector, 0);
+	pv_load_user_gs(v, 0x80);		/* past the GDT */
+	CU_ASSERT_EQUAL(v->sregs.gs.selector, 0);
+	pv_load_user_gs(v, 0x38);
+	pv_toggle_mode(v);			/* to user mode: its base is live */
+	CU_ASSERT_EQUAL(v->sregs.gs.base, 0x12345678);
+	pv_toggle_mode(v);
 	/* system descriptors, misaligned or foreign addresses, sizes */
 	a[0] = (pfn << PAGE_SHIFT) + 8 * 8;
 	a[1] = 0x0000890000000067ull;		/* a TSS */
@@ -441,13 +474,204 @@ static void test_user_bits(void)
 	guest_drop();
 }
 
+static long mmuext1(unsigned int cmd, uint64_t mfn)
+{
+	struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn };
+
+	memcpy(stack_at(FG_SCRATCH + 0x800), &op, sizeof(op));
+	return hc(__HYPERVISOR_mmuext_op, FG_SCRATCH + 0x800, 1, 0, DOMID_SELF);
+}
+
+static long mmu1(uint64_t table_pfn, unsigned int slot, uint64_t val)
+{
+	mmu_update_t u = { .ptr = (table_pfn << PAGE_SHIFT) + slot * 8, .val = val };
+
+	memcpy(stack_at(FG_SCRATCH + 0x800), &u, sizeof(u));
+	return hc(__HYPERVISOR_mmu_update, FG_SCRATCH + 0x800, 1, 0, DOMID_SELF);
+}
+
+#define L4_PFN	FG_PT_PFN
+#define L2_PFN	(FG_PT_PFN + 2)
+#define L1_PFN	(FG_PT_PFN + 3)
+
+/* Xen's page types as pinning gives them: a pinned table is never mapped
+ * writable, except as the next level's link; read-only aliases are fine. */
+static void test_page_types(void)
+{
+	guest_new();
+	CU_ASSERT_EQUAL(mmuext1(MMUEXT_PIN_L1_TABLE, L1_PFN), 0);
+	CU_ASSERT_EQUAL(mmuext1(MMUEXT_PIN_L2_TABLE, L2_PFN), 0);
+	CU_ASSERT_EQUAL(mmuext1(MMUEXT_PIN_L4_TABLE, L4_PFN), 0);
+	CU_ASSERT_EQUAL(mmuext1(MMUEXT_PIN_L1_TABLE, 0x7ffff), -XEN_EINVAL);
+
+	/* a writable leaf mapping of a pinned L1, and a read-only one */
+	CU_ASSERT_EQUAL(mmu1(L1_PFN, 100, (L1_PFN << PAGE_SHIFT) | PTE), -XEN_EPERM);
+	CU_ASSERT_EQUAL(frame_ptr(L1_PFN)[100], (100ull << PAGE_SHIFT) | PTE);
+	CU_ASSERT_EQUAL(mmu1(L1_PFN, 100, (L1_PFN << PAGE_SHIFT) | 5), 0);
+	CU_ASSERT_EQUAL(frame_ptr(L1_PFN)[100], (L1_PFN << PAGE_SHIFT) | 5);
+	/* XSA-182: a writable recursive L4 entry; read-only is Linux's own use */
+	CU_ASSERT_EQUAL(mmu1(L4_PFN, 5, (L4_PFN << PAGE_SHIFT) | PTE), -XEN_EPERM);
+	CU_ASSERT_EQUAL(frame_ptr(L4_PFN)[5], 0);
+	CU_ASSERT_EQUAL(mmu1(L4_PFN, 5, (L4_PFN << PAGE_SHIFT) | 5), 0);
+	/* nor from a table of no known type */
+	CU_ASSERT_EQUAL(mmu1(50, 0, (L4_PFN << PAGE_SHIFT) | PTE), -XEN_EPERM);
+	/* an L2's writable link to an L1 is what page tables are made of;
+	 * a superpage is not for PV */
+	CU_ASSERT_EQUAL(mmu1(L2_PFN, 100, (L1_PFN << PAGE_SHIFT) | PTE), 0);
+	CU_ASSERT_EQUAL(mmu1(L2_PFN, 101, (50ull << PAGE_SHIFT) | 0x80 | PTE), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(frame_ptr(L2_PFN)[101], 0);
+	/* unpinned, it is just a page again */
+	CU_ASSERT_EQUAL(mmuext1(MMUEXT_UNPIN_TABLE, L1_PFN), 0);
+	CU_ASSERT_EQUAL(mmu1(L1_PFN, 100, (L1_PFN << PAGE_SHIFT) | PTE), 0);
+	CU_ASSERT_FALSE(crashed());
+	guest_drop();
+}
+
+static void test_ptwr_decode(void)
+{
+	static const struct {
+		uint8_t b[15];
+		unsigned int avail, len, size, reg;
+		enum ptwr_kind kind;
+	} ok[] = {
+		{ { 0x48, 0x89, 0x03 }, 3, 3, 8, 0, PTWR_MOV },		/* mov %rax,(%rbx) */
+		{ { 0x89, 0x43, 0x04 }, 3, 3, 4, 0, PTWR_MOV },		/* mov %eax,4(%rbx) */
+		{ { 0x4c, 0x89, 0x04, 0xd7 }, 4, 4, 8, 8, PTWR_MOV },	/* mov %r8,(%rdi,%rdx,8) */
+		{ { 0x48, 0x89, 0x8c, 0x24, 1, 2, 3, 4 }, 8, 8, 8, 1, PTWR_MOV },
+		{ { 0xf0, 0x48, 0x0f, 0xb1, 0x0b }, 5, 5, 8, 1, PTWR_CMPXCHG },
+		{ { 0x48, 0x87, 0x17 }, 3, 3, 8, 2, PTWR_XCHG },	/* xchg %rdx,(%rdi) */
+		/* clear_bit(_PAGE_BIT_RW): lock andb $0xfd,%ds:(%r12) */
+		{ { 0x3e, 0x41, 0x80, 0x24, 0x24, 0xfd }, 6, 6, 1, 4, PTWR_AND },
+		{ { 0xf0, 0x80, 0x0f, 0x40 }, 4, 4, 1, 1, PTWR_OR },	/* lock orb $0x40,(%rdi) */
+		{ { 0xf0, 0x48, 0x0f, 0xba, 0x37, 0x05 }, 6, 6, 8, 6, PTWR_BTR },
+		{ { 0xf0, 0x48, 0x0f, 0xab, 0x07 }, 5, 5, 8, 0, PTWR_BTS },
+		{ { 0x48, 0x21, 0x07 }, 3, 3, 8, 0, PTWR_AND },
+		{ { 0x48, 0x83, 0x37, 0x02 }, 4, 4, 8, 6, PTWR_XOR },
+		{ { 0x88, 0x27 }, 2, 2, 1, 0, PTWR_MOV },		/* mov %ah,(%rdi) */
+		{ { 0x48, 0xc7, 0x07, 0xfe, 0xff, 0xff, 0xff }, 7, 7, 8, 0, PTWR_MOV },
+	};
+	static const struct {
+		uint8_t b[8];
+		unsigned int avail;
+	} bad[] = {
+		{ { 0x66, 0x89, 0x03 }, 3 },		/* 16-bit store */
+		{ { 0x48, 0x89, 0xd8 }, 3 },		/* register to register */
+		{ { 0x48, 0x8b, 0x03 }, 3 },		/* a load */
+		{ { 0x48, 0xc7, 0x0f, 1, 2, 3, 4 }, 7 },	/* c7 /1 */
+		{ { 0x48, 0x83, 0x07, 1 }, 4 },		/* add: not a bit operation */
+		{ { 0x48, 0xc7, 0x07, 1, 2 }, 5 },	/* immediate cut short */
+		{ { 0x48, 0x89, 0x04 }, 3 },		/* SIB missing */
+		{ { 0x0f, 0xb0, 0x0b }, 3 },		/* byte cmpxchg */
+		{ { 0x48, 0x89 }, 2 },			/* cut short */
+		{ { 0 }, 0 },
+	};
+	struct ptwr_store s;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CU_ASSERT_TRUE_FATAL(ptwr_decode(ok[i].b, ok[i].avail, &s));
+		CU_ASSERT_EQUAL(s.len, ok[i].len);
+		CU_ASSERT_EQUAL(s.size, ok[i].size);
+		CU_ASSERT_EQUAL(s.kind, ok[i].kind);
+		if (!s.has_imm)
+			CU_ASSERT_EQUAL(s.reg, ok[i].reg);
+		if (s.len != ok[i].len || s.kind != ok[i].kind)
+			fprintf(stderr, "form %zu decoded wrong\n", i);
+	}
+	CU_ASSERT_EQUAL(s.imm, 0xfffffffffffffffeull);
+	CU_ASSERT_TRUE(ptwr_decode(ok[12].b, ok[12].avail, &s) && s.high_byte);
+	CU_ASSERT_TRUE(ptwr_decode(ok[6].b, ok[6].avail, &s) && s.imm == 0xfffffffffffffffdull);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_FALSE(ptwr_decode(bad[i].b, bad[i].avail, &s));
+}
+
+/* The kernel stores straight into its pinned, read-only L1 table. */
+static int ptwr_at(const uint8_t *code, size_t len, uint64_t cr2)
+{
+	struct trap t = { .kind = TRAP_EXCEPTION, .vector = 14, .error = 3, .cr2 = cr2 };
+
+	memcpy(fg_ptr(d, FG_SCRATCH), code, len);
+	v->frame.rip = FG_SCRATCH;
+	v->frame.rsp = FG_KSTACK_TOP;
+	return pv_handle_trap(v, &t);
+}
+
+static void test_ptwr(void)
+{
+	static const uint8_t mov[] = { 0x48, 0x89, 0x03 };
+	static const uint8_t mov_high[] = { 0x89, 0x43, 0x04 };
+	static const uint8_t cmpxchg[] = { 0xf0, 0x48, 0x0f, 0xb1, 0x0b };
+	static const uint8_t xchg[] = { 0x48, 0x87, 0x03 };
+	static const uint8_t andb[] = { 0x3e, 0x41, 0x80, 0x24, 0x24, 0xfd };
+	static const uint8_t btr[] = { 0xf0, 0x48, 0x0f, 0xba, 0x37, 0x05 };
+	static const uint8_t movb_ah[] = { 0x88, 0x67, 0x01 };	/* mov %ah,1(%rdi) */
+	uint64_t *l1, slot = FG_KBASE + L1_PFN * PAGE_SIZE + 100 * 8;
+
+	guest_new();
+	set_trap(14, 0, HANDLER);
+	l1 = frame_ptr(L1_PFN);
+	l1[L1_PFN] &= ~2ull;			/* the guest's own view: read-only */
+	CU_ASSERT_EQUAL(mmuext1(MMUEXT_PIN_L1_TABLE, L1_PFN), 0);
+	v->regs.rbx = slot;
+	v->regs.rax = (30ull << PAGE_SHIFT) | PTE;
+	CU_ASSERT_EQUAL(ptwr_at(mov, sizeof(mov), slot), 0);
+	CU_ASSERT_EQUAL(l1[100], (30ull << PAGE_SHIFT) | PTE);
+	CU_ASSERT_EQUAL(v->frame.rip, FG_SCRATCH + sizeof(mov));
+	v->regs.rax = 0x80000000;		/* NX, in the upper half */
+	CU_ASSERT_EQUAL(ptwr_at(mov_high, sizeof(mov_high), slot + 4), 0);
+	CU_ASSERT_EQUAL(l1[100], (1ull << 63) | (30ull << PAGE_SHIFT) | PTE);
+	/* cmpxchg that matches, then one that does not */
+	v->regs.rax = l1[100];
+	v->regs.rcx = (31ull << PAGE_SHIFT) | PTE;
+	CU_ASSERT_EQUAL(ptwr_at(cmpxchg, sizeof(cmpxchg), slot), 0);
+	CU_ASSERT_EQUAL(l1[100], (31ull << PAGE_SHIFT) | PTE);
+	CU_ASSERT(v->frame.rflags & 0x40);
+	v->regs.rcx = (32ull << PAGE_SHIFT) | PTE;
+	CU_ASSERT_EQUAL(ptwr_at(cmpxchg, sizeof(cmpxchg), slot), 0);
+	CU_ASSERT_EQUAL(l1[100], (31ull << PAGE_SHIFT) | PTE);
+	CU_ASSERT_EQUAL(v->regs.rax, (31ull << PAGE_SHIFT) | PTE);
+	CU_ASSERT_FALSE(v->frame.rflags & 0x40);
+	/* Linux's clear_bit(_PAGE_BIT_RW) and test_and_clear_bit(ACCESSED) */
+	v->regs.r12 = slot;
+	CU_ASSERT_EQUAL(ptwr_at(andb, sizeof(andb), slot), 0);
+	CU_ASSERT_EQUAL(l1[100], (31ull << PAGE_SHIFT) | 5);
+	CU_ASSERT_EQUAL(v->frame.rip, FG_SCRATCH + sizeof(andb));
+	l1[100] |= 0x20;
+	v->regs.rdi = slot;
+	CU_ASSERT_EQUAL(ptwr_at(btr, sizeof(btr), slot), 0);
+	CU_ASSERT_EQUAL(l1[100], (31ull << PAGE_SHIFT) | 5);
+	CU_ASSERT(v->frame.rflags & 1);		/* CF: the bit was set */
+	CU_ASSERT_EQUAL(ptwr_at(btr, sizeof(btr), slot), 0);
+	CU_ASSERT_FALSE(v->frame.rflags & 1);
+	/* a byte store into the second byte of the entry */
+	v->regs.rax = 0x1f00;			/* %ah */
+	CU_ASSERT_EQUAL(ptwr_at(movb_ah, sizeof(movb_ah), slot + 1), 0);
+	CU_ASSERT_EQUAL(l1[100], (0x1full << 8) | (31ull << PAGE_SHIFT & ~0xff00ull) | 5);
+	v->regs.rax = 0;
+	CU_ASSERT_EQUAL(ptwr_at(xchg, sizeof(xchg), slot), 0);
+	CU_ASSERT_EQUAL(l1[100], 0);
+	CU_ASSERT_EQUAL(v->regs.rax, (0x1full << 8) | (31ull << PAGE_SHIFT & ~0xff00ull) | 5);
+	/* a writable mapping of the table itself is refused: the #PF is the
+	 * guest's, and the entry is as it was */
+	v->regs.rax = (L1_PFN << PAGE_SHIFT) | PTE;
+	CU_ASSERT_EQUAL(ptwr_at(mov, sizeof(mov), slot), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	CU_ASSERT_EQUAL(l1[100], 0);
+	/* an ordinary read-only page is not a page table: the guest's #PF */
+	v->regs.rbx = FG_KBASE + FG_RO_PFN * PAGE_SIZE;
+	CU_ASSERT_EQUAL(ptwr_at(mov, sizeof(mov), v->regs.rbx), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	CU_ASSERT_FALSE(crashed());
+	guest_drop();
+}
+
 /* The probe's findings on each kind of host, and what they must choose. */
 static void test_trap_choice(void)
 {
-	static const struct trap_host pvm = { true, true, true, false };
-	static const struct trap_host svm = { true, false, false, true };
-	static const struct trap_host vmx = { false, false, false, true };
-	static const struct trap_host regs_only = { false, true, false, true };
+	static const struct trap_host pvm = { true, true, true, false, true };
+	static const struct trap_host svm = { true, false, false, true, true };
+	static const struct trap_host vmx = { false, false, false, true, true };
+	static const struct trap_host regs_only = { false, true, false, true, false };
 
 	CU_ASSERT_PTR_EQUAL(trap_choose(&pvm, NULL), &trap_shutdown_ops);
 	CU_ASSERT_PTR_EQUAL(trap_choose(&svm, NULL), &trap_idt_ops);
@@ -470,6 +694,9 @@ static CU_TestInfo tests[] = {
 	{ "privileged instructions of a PV kernel", test_priv_emulation },
 	{ "set_gdt and update_descriptor", test_set_gdt },
 	{ "Xen's user bit on PV page tables", test_user_bits },
+	{ "page types of pinned tables", test_page_types },
+	{ "writable page tables: store decoding", test_ptwr_decode },
+	{ "writable page tables: emulated stores", test_ptwr },
 	CU_TEST_INFO_NULL,
 };
 
