@@ -16,6 +16,10 @@
 #define PTE_US	0x4ull
 #define PTE_PS	0x80ull
 #define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_NX	(1ull << 63)
+#define PFERR_WRITE	0x2u
+#define PFERR_RSVD	0x8u
+#define PFERR_FETCH	0x10u
 #define CR0_PG	0x80000000ull
 
 bool mfn_is_guest_ram(struct domain *d, uint64_t mfn)
@@ -123,6 +127,43 @@ bool pv_fix_user_bits(struct vcpu *v, uint64_t gva)
 
 	gva_walk(v, gva, false, &gpa, &adjusted);
 	return adjusted;
+}
+
+/*
+ * A #PF that the guest's tables do not explain: KVM's view of them is
+ * behind (an entry the hypervisor wrote for another vCPU, not yet synced
+ * for this one). The walk's entries go to pt_sync and the access is tried
+ * again, up to three times at one address.
+ */
+bool pv_spurious_fault(struct vcpu *v, uint64_t gva, uint32_t error)
+{
+	uint64_t table = v->sregs.cr3 & PTE_ADDR, gpa, e;
+	bool adjusted = false;
+	int shift;
+
+	if (v->d->hvm != NULL || (error & PFERR_RSVD) ||
+	    gva_walk(v, gva, error & PFERR_WRITE, &gpa, &adjusted) < 0)
+		return false;
+	for (shift = 39; shift >= 12; shift -= 9) {
+		uint64_t *t = gpa_ptr(v->d, table, PAGE_SIZE);
+
+		if (t == NULL)
+			return false;
+		e = pt_or(v, &t[(gva >> shift) & 511], 0);
+		if ((error & PFERR_FETCH) && (e & PTE_NX))
+			return false;
+		if (shift != 12 && shift != 39 && (e & PTE_PS))
+			break;
+		table = e & PTE_ADDR;
+	}
+	if (gva != v->spurious_gva) {
+		v->spurious_gva = gva;
+		v->spurious_n = 0;
+	}
+	if (++v->spurious_n > 3)
+		return false;
+	vcpu_flush_tlb(v);
+	return true;
 }
 
 uint64_t *gva_l1e(struct vcpu *v, uint64_t gva)

@@ -144,6 +144,8 @@ struct vcpu {
 	uint64_t kernel_cr3, user_cr3;	/* guest-physical addresses */
 	bool kernel_mode;
 	unsigned int pt_logged;		/* page-table entries pt_sync must replay */
+	uint64_t spurious_gva;		/* pv_spurious_fault's last address */
+	unsigned int spurious_n;	/* and its retries there */
 	bool tlb_flush;			/* pt_sync must flush this vCPU's TLB */
 	uint64_t fs_base, gs_base_kernel, gs_base_user;
 	uint64_t vcpu_info_gpa;		/* where this vCPU's vcpu_info lives */
@@ -331,6 +333,7 @@ void pt_store(struct vcpu *v, uint64_t *entry, uint64_t val);
 uint64_t pt_or(struct vcpu *v, uint64_t *entry, uint64_t bits);
 uint64_t pt_and(struct vcpu *v, uint64_t *entry, uint64_t bits);
 int pt_sync(struct vcpu *v);
+bool pv_spurious_fault(struct vcpu *v, uint64_t gva, uint32_t error);
 /* hc_mm.c: may val go into an entry of the table at frame table_pfn? */
 long pv_pte_check(struct domain *d, uint64_t table_pfn, uint64_t val);
 /* pv_ptwr.c: a kernel write to one of its L1 tables, emulated. */

@@ -217,6 +217,8 @@ int pv_handle_trap(struct vcpu *v, const struct trap *t)
 			return 0;
 		if ((t->error & 3) == 3 && pv_ptwr(v, t->cr2))
 			return 0;
+		if (pv_spurious_fault(v, t->cr2, t->error))
+			return 0;
 		if (log_get_level() >= LOG_LVL_DEBUG) {
 			uint64_t *l1e = gva_l1e(v, t->cr2);
 

@@ -7,15 +7,37 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "palisade/log.h"
 #include "hv.h"
 
+/* With VMASST_TYPE_runstate_update_flag, XEN_RUNSTATE_UPDATE is set in the
+ * guest's state_entry_time while the rest changes, so that another vCPU
+ * reading the area knows to read it again, as Xen does. */
 static void runstate_publish(struct vcpu *v)
 {
-	if (v->runstate_gva != 0 &&
-	    copy_to_guest(v, v->runstate_gva, &v->runstate, sizeof(v->runstate)) < 0)
+	struct vcpu_runstate_info r = v->runstate;
+	uint64_t at = v->runstate_gva + offsetof(struct vcpu_runstate_info,
+	    state_entry_time);
+	bool flag = v->d->vm_assist & (1ull << VMASST_TYPE_runstate_update_flag);
+	int ret = 0;
+
+	if (v->runstate_gva == 0)
+		return;
+	if (flag) {
+		r.state_entry_time |= XEN_RUNSTATE_UPDATE;
+		ret = copy_to_guest(v, at, &r.state_entry_time, 8);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+	}
+	if (ret == 0)
+		ret = copy_to_guest(v, v->runstate_gva, &r, sizeof(r));
+	if (ret == 0 && flag) {
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		ret = copy_to_guest(v, at, &v->runstate.state_entry_time, 8);
+	}
+	if (ret < 0)
 		gwarn(v->d, "v%u: runstate area %#llx no longer mapped", v->id,
 		    (unsigned long long)v->runstate_gva);
 }

@@ -665,6 +665,65 @@ static void test_ptwr(void)
 	guest_drop();
 }
 
+/* The runstate area, and the vm_assist types Linux asks for. */
+static void test_runstate(void)
+{
+	struct vcpu_register_runstate_memory_area area;
+	struct vcpu_runstate_info *r;
+
+	guest_new();
+	r = fg_ptr(d, FG_SCRATCH + 0x100);
+	area.addr.p = FG_SCRATCH + 0x100;
+	memcpy(stack_at(FG_SCRATCH), &area, sizeof(area));
+	CU_ASSERT_EQUAL(runstate_register(v, v, FG_SCRATCH), 0);
+	CU_ASSERT_EQUAL(r->state, RUNSTATE_running);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
+	    VMASST_TYPE_runstate_update_flag, 0, 0), 0);
+	runstate_set(v, RUNSTATE_blocked);
+	CU_ASSERT_EQUAL(r->state, RUNSTATE_blocked);
+	CU_ASSERT_NOT_EQUAL(r->state_entry_time, 0);
+	CU_ASSERT_FALSE(r->state_entry_time & XEN_RUNSTATE_UPDATE);	/* cleared after */
+	CU_ASSERT_EQUAL(r->state_entry_time, v->runstate.state_entry_time);
+	/* architectural IOPL: the kernel counts as ring 0 then */
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
+	    VMASST_TYPE_architectural_iopl, 0, 0), 0);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vm_assist, VMASST_CMD_enable, 17, 0, 0), -XEN_EINVAL);
+	guest_drop();
+}
+
+/* A #PF the tables do not explain (KVM's view was behind) is retried, with
+ * the walk's entries queued for pt_sync; three times at most. */
+static void test_spurious_fault(void)
+{
+	uint64_t va = FG_KBASE + 42 * PAGE_SIZE;
+	struct trap t = { .kind = TRAP_EXCEPTION, .vector = 14, .error = 2, .cr2 = va };
+	unsigned int logged;
+
+	guest_new();
+	set_trap(14, 0, HANDLER);
+	v->frame.rip = FG_SCRATCH;
+	v->frame.rsp = FG_KSTACK_TOP;
+	logged = v->pt_logged;
+	CU_ASSERT_EQUAL(pv_handle_trap(v, &t), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, FG_SCRATCH);	/* retried */
+	CU_ASSERT_EQUAL(v->pt_logged, logged + 4);	/* L4 to L1 */
+	CU_ASSERT_TRUE(v->tlb_flush);
+	CU_ASSERT_EQUAL(pv_handle_trap(v, &t), 0);
+	CU_ASSERT_EQUAL(pv_handle_trap(v, &t), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, FG_SCRATCH);
+	CU_ASSERT_EQUAL(pv_handle_trap(v, &t), 0);	/* the fourth is the guest's */
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	/* a write to a read-only page is no spurious fault */
+	v->frame.rip = FG_SCRATCH;
+	v->frame.rsp = FG_KSTACK_TOP;
+	t.cr2 = FG_KBASE + FG_RO_PFN * PAGE_SIZE;
+	t.error = 3;
+	CU_ASSERT_EQUAL(pv_handle_trap(v, &t), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	CU_ASSERT_FALSE(crashed());
+	guest_drop();
+}
+
 /* The probe's findings on each kind of host, and what they must choose. */
 static void test_trap_choice(void)
 {
@@ -695,6 +754,8 @@ static CU_TestInfo tests[] = {
 	{ "set_gdt and update_descriptor", test_set_gdt },
 	{ "Xen's user bit on PV page tables", test_user_bits },
 	{ "page types of pinned tables", test_page_types },
+	{ "runstate area and vm_assist", test_runstate },
+	{ "a spurious #PF is retried", test_spurious_fault },
 	{ "writable page tables: store decoding", test_ptwr_decode },
 	{ "writable page tables: emulated stores", test_ptwr },
 	CU_TEST_INFO_NULL,
