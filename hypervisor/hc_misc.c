@@ -305,7 +305,6 @@ long hc_vm_assist(struct vcpu *v, uint64_t *a)
 	    (1ull << VMASST_TYPE_writable_pagetables) |
 	    (1ull << VMASST_TYPE_pae_extended_cr3) |
 	    (1ull << VMASST_TYPE_architectural_iopl) |
-	    (1ull << VMASST_TYPE_runstate_update_flag) |
 	    (1ull << VMASST_TYPE_m2p_strict);
 
 	if (a[1] >= 64 || !(known & (1ull << a[1])))

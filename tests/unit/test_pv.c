@@ -677,8 +677,10 @@ static void test_runstate(void)
 	memcpy(stack_at(FG_SCRATCH), &area, sizeof(area));
 	CU_ASSERT_EQUAL(runstate_register(v, v, FG_SCRATCH), 0);
 	CU_ASSERT_EQUAL(r->state, RUNSTATE_running);
+	/* not offered yet: Linux reads the area without it */
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
-	    VMASST_TYPE_runstate_update_flag, 0, 0), 0);
+	    VMASST_TYPE_runstate_update_flag, 0, 0), -XEN_EINVAL);
+	v->d->vm_assist |= 1ull << VMASST_TYPE_runstate_update_flag;
 	runstate_set(v, RUNSTATE_blocked);
 	CU_ASSERT_EQUAL(r->state, RUNSTATE_blocked);
 	CU_ASSERT_NOT_EQUAL(r->state_entry_time, 0);
