@@ -4,8 +4,9 @@
  * #GP at its (unprivileged) ring: rdmsr/wrmsr of the segment bases and
  * EFER, mov to and from %cr0/%cr2/%cr3/%cr4 and %dr0-7, wbinvd; and, by
  * the virtual IOPL (physdev_op set_iopl) or the guest's I/O bitmap, cli
- * and sti as the event mask and in/out, in either mode. Linux's startup_xen writes MSR_GS_BASE with a plain wrmsr
- * before it has a trap table. Anything else gets the #GP.
+ * and sti as the event mask and in/out, in either mode. Linux's
+ * startup_xen writes MSR_GS_BASE with a plain wrmsr before it has a trap
+ * table. Anything else gets the #GP.
  */
 #include "config.h"
 
@@ -263,9 +264,12 @@ bool pv_emulate_priv(struct vcpu *v)
 	}
 	while (len < 4 && (b[len] == 0x66 || b[len] == 0xf2 || b[len] == 0xf3))
 		opsize |= b[len++] == 0x66;
-	if ((b[len] & 0xf0) == 0x40)
-		len++;			/* REX changes no port access */
-	if ((b[len] & 0xf4) == 0xe4) {
+	if ((b[len] & 0xf0) == 0x40) {
+		rexr = b[len] & 4;
+		rexb = b[len] & 1;
+		len++;
+	}
+	if ((b[len] & 0xf4) == 0xe4) {	/* REX changes no port access */
 		if (!emul_pio(v, b[len], &b[len + 1], opsize))
 			return false;
 		v->frame.rip += len + ((b[len] & 8) ? 1 : 2);
@@ -274,14 +278,6 @@ bool pv_emulate_priv(struct vcpu *v)
 	}
 	if (!v->kernel_mode)
 		return false;
-	len = 0;
-	while (len < 4 && (b[len] == 0x66 || b[len] == 0xf2 || b[len] == 0xf3))
-		len++;
-	if ((b[len] & 0xf0) == 0x40) {
-		rexr = b[len] & 4;
-		rexb = b[len] & 1;
-		len++;
-	}
 	if (b[len] != 0x0f)
 		return false;
 	switch (b[len + 1]) {
