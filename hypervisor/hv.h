@@ -118,6 +118,8 @@ struct trap {
 	uint64_t cr2;
 };
 
+#define VCPU_TRACE_LEN	16
+
 struct vcpu {
 	struct domain *d;
 	unsigned int id;
@@ -177,6 +179,14 @@ struct vcpu {
 	uint64_t tsc_khz;
 	uint64_t exits, hypercalls;
 	unsigned int last_hypercall;
+	/* The last exits and where each went back in, for a crash's dump. */
+	struct vcpu_trace {
+		uint8_t kind, vector;
+		uint16_t hypercall;
+		uint32_t error;
+		uint64_t rip, rsp, resume_rip, resume_rsp, cr2, cr3;
+	} trace[VCPU_TRACE_LEN];
+	unsigned int trace_next;
 };
 
 struct evtchn {
@@ -291,6 +301,7 @@ uint64_t priv_vcpu_stack_top_va(unsigned int vcpu);
 uint64_t priv_idt_va(void);
 uint64_t priv_stub_va(unsigned int vector);
 uint64_t priv_syscall_stub_va(void);
+uint64_t priv_iret_stub_va(void);
 uint64_t priv_ptsync_stub_va(void);
 uint64_t priv_stub_cr3(void);
 uint64_t *priv_ptsync_log(struct vcpu *v);

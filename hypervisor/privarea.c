@@ -67,6 +67,8 @@ uint64_t priv_vcpu_desc(struct vcpu *v, uint16_t sel)
 }
 void *priv_vcpu_stack(struct domain *d, unsigned int n) { return pf_ptr(d, pf_vcpu(n, PFV_STACK)); }
 uint64_t priv_stub_va(unsigned int vec) { return PRIV_VA + PF_STUBS * PAGE_SIZE + (vec < 32 ? vec * 16 : STUB_GENERIC); }
+/* The common stub past its exit: add $16, %rsp; iretq. */
+uint64_t priv_iret_stub_va(void) { return PRIV_VA + PF_STUBS * PAGE_SIZE + STUB_COMMON + 2; }
 uint64_t priv_syscall_stub_va(void) { return PRIV_VA + PF_STUBS * PAGE_SIZE + STUB_SYSCALL; }
 uint64_t priv_ptsync_stub_va(void) { return PRIV_VA + PF_STUBS * PAGE_SIZE + STUB_PTSYNC; }
 /* An L4 of our own with only the Xen slot: the guest never names it, so

@@ -5,7 +5,8 @@
  * vCPU's private stack; the stub adds the vector and leaves with "out". We
  * read and rewrite that frame, and the stub's iretq returns to CPL3. A
  * guest "syscall" lands on a stub that exits the same way and returns with
- * sysretq, whose selectors (STAR) are exactly Xen's flat ring-3 ones.
+ * sysretq, whose selectors (STAR) are exactly Xen's flat ring-3 ones, or
+ * with the exception stubs' iretq when %rcx and %r11 must survive.
  */
 #include "config.h"
 
@@ -113,7 +114,7 @@ static uint64_t user_rflags(uint64_t f)
 static int idt_resume(struct vcpu *v)
 {
 	struct stub_frame *f;
-	uint64_t fl = user_rflags(v->frame.rflags);
+	uint64_t fl = user_rflags(v->frame.rflags), top;
 
 	switch (v->resume_kind) {
 	case TRAP_EXCEPTION:
@@ -127,9 +128,22 @@ static int idt_resume(struct vcpu *v)
 		f->ss = SEL_USER_DS;
 		return 0;
 	case TRAP_SYSCALL:
-		v->regs.rcx = v->frame.rip;
-		v->regs.r11 = fl;
-		v->regs.rsp = v->frame.rsp;
+		if (v->regs.rcx == v->frame.rip && v->regs.r11 == fl) {
+			v->regs.rsp = v->frame.rsp;
+			v->regs_dirty = true;
+			return 0;
+		}
+		/* sysretq would load %rcx and %r11 into RIP and RFLAGS; a
+		 * return that must keep them (HYPERVISOR_iret, a bounce) goes
+		 * out through the exception stubs' iretq instead. */
+		top = priv_vcpu_stack_top_va(v->id);
+		f = stub_frame(v, top - sizeof(*f));
+		if (f == NULL)
+			return -1;
+		*f = (struct stub_frame){ .rip = v->frame.rip, .cs = SEL_USER_CS,
+		    .rflags = fl, .rsp = v->frame.rsp, .ss = SEL_USER_DS };
+		v->regs.rip = priv_iret_stub_va();
+		v->regs.rsp = top - sizeof(*f);
 		v->regs_dirty = true;
 		return 0;
 	case TRAP_HYPERCALL:

@@ -186,6 +186,53 @@ static bool vcpu_wait(struct vcpu *v)
 	}
 }
 
+/* A trap (or, t NULL, another exit: its reason as the vector). */
+static void vcpu_trace_exit(struct vcpu *v, const struct trap *t)
+{
+	struct vcpu_trace *e = &v->trace[v->trace_next % VCPU_TRACE_LEN];
+
+	v->trace_next++;
+	*e = (struct vcpu_trace){
+		.kind = t != NULL ? (uint8_t)t->kind : TRAP_NONE,
+		.vector = t != NULL ? t->vector : (uint8_t)v->run->exit_reason,
+		.error = t != NULL ? t->error : 0,
+		.cr2 = t != NULL ? t->cr2 : 0,
+		.rip = t != NULL ? v->frame.rip : v->regs.rip,
+		.rsp = t != NULL ? v->frame.rsp : v->regs.rsp,
+		.cr3 = v->sregs.cr3,
+	};
+}
+
+static void vcpu_trace_entry(struct vcpu *v)
+{
+	struct vcpu_trace *e = &v->trace[(v->trace_next - 1) % VCPU_TRACE_LEN];
+
+	if (v->trace_next == 0)
+		return;
+	e->hypercall = (uint16_t)v->last_hypercall;
+	e->resume_rip = v->frame.rip;
+	e->resume_rsp = v->frame.rsp;
+}
+
+static void vcpu_trace_dump(struct vcpu *v)
+{
+	static const char *const kinds[] = { "exit", "exception", "syscall", "hypercall" };
+	unsigned int i, n = v->trace_next < VCPU_TRACE_LEN ? v->trace_next : VCPU_TRACE_LEN;
+
+	for (i = v->trace_next - n; i != v->trace_next; i++) {
+		const struct vcpu_trace *e = &v->trace[i % VCPU_TRACE_LEN];
+
+		log_warnx("d%u v%u: trace -%u: %s %u error %#x cr2 %#llx cr3 %#llx "
+		    "at rip %#llx rsp %#llx, back to %#llx rsp %#llx (last hypercall %u)",
+		    v->d->domid, v->id, v->trace_next - i, kinds[e->kind],
+		    e->vector, e->error, (unsigned long long)e->cr2,
+		    (unsigned long long)e->cr3,
+		    (unsigned long long)e->rip, (unsigned long long)e->rsp,
+		    (unsigned long long)e->resume_rip,
+		    (unsigned long long)e->resume_rsp, e->hypercall);
+	}
+}
+
 /* The registers, and the last guest context we decoded: after a triple
  * fault some hosts hand back reset registers, and only the latter tells
  * where the guest was. */
@@ -207,6 +254,7 @@ static void vcpu_dump(struct vcpu *v, const char *why)
 	    v->sregs.cr3, v->regs.rax, v->regs.rdi, v->regs.rsi,
 	    (unsigned long long)v->frame.rip, (unsigned long long)v->frame.rsp,
 	    v->kernel_mode ? "kernel" : "user", v->last_hypercall);
+	vcpu_trace_dump(v);
 }
 
 void vcpu_crash(struct vcpu *v, const char *why)
@@ -271,12 +319,15 @@ static int vcpu_handle_exit(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
 	struct trap t;
+	bool decoded;
 
 	if (kvm_get_regs(v) < 0 || kvm_get_sregs(v) < 0)
 		return -1;
 	if (v->d->hvm != NULL)
 		return hvm_handle_exit(v);
-	if (hv.trap->decode(v, &t)) {
+	decoded = hv.trap->decode(v, &t);
+	vcpu_trace_exit(v, decoded ? &t : NULL);
+	if (decoded) {
 		if (t.kind == TRAP_HYPERCALL) {
 			hypercall_dispatch(v);
 			return 0;
@@ -331,6 +382,7 @@ static int vcpu_prepare_entry(struct vcpu *v)
 	ret = hv.trap->resume(v);
 	if (ret == 0)
 		ret = pt_sync(v);
+	vcpu_trace_entry(v);
 load:
 	if (ret == 0 && v->sregs_dirty)
 		ret = kvm_set_sregs(v);
