@@ -111,6 +111,16 @@ static uint64_t user_rflags(uint64_t f)
 	return (f & 0x40dd5ull) | RFLAGS_FIXED | RFLAGS_IF | hv.guest_iopl;
 }
 
+/* The stub's iretq goes back to the guest's frame, at CPL3. */
+static void iret_to_frame(struct stub_frame *f, const struct vcpu *v, uint64_t fl)
+{
+	f->rip = v->frame.rip;
+	f->rsp = v->frame.rsp;
+	f->rflags = fl;
+	f->cs = SEL_USER_CS;
+	f->ss = SEL_USER_DS;
+}
+
 static int idt_resume(struct vcpu *v)
 {
 	struct stub_frame *f;
@@ -121,11 +131,7 @@ static int idt_resume(struct vcpu *v)
 		f = stub_frame(v, v->stub_frame_va);
 		if (f == NULL)
 			return -1;
-		f->rip = v->frame.rip;
-		f->rsp = v->frame.rsp;
-		f->rflags = fl;
-		f->cs = SEL_USER_CS;
-		f->ss = SEL_USER_DS;
+		iret_to_frame(f, v, fl);
 		return 0;
 	case TRAP_SYSCALL:
 		if (v->regs.rcx == v->frame.rip && v->regs.r11 == fl) {
@@ -140,8 +146,7 @@ static int idt_resume(struct vcpu *v)
 		f = stub_frame(v, top - sizeof(*f));
 		if (f == NULL)
 			return -1;
-		*f = (struct stub_frame){ .rip = v->frame.rip, .cs = SEL_USER_CS,
-		    .rflags = fl, .rsp = v->frame.rsp, .ss = SEL_USER_DS };
+		iret_to_frame(f, v, fl);
 		v->regs.rip = priv_iret_stub_va();
 		v->regs.rsp = top - sizeof(*f);
 		v->regs_dirty = true;

@@ -205,10 +205,11 @@ static void vcpu_trace_exit(struct vcpu *v, const struct trap *t)
 
 static void vcpu_trace_entry(struct vcpu *v)
 {
-	struct vcpu_trace *e = &v->trace[(v->trace_next - 1) % VCPU_TRACE_LEN];
+	struct vcpu_trace *e;
 
 	if (v->trace_next == 0)
 		return;
+	e = &v->trace[(v->trace_next - 1) % VCPU_TRACE_LEN];
 	e->hypercall = (uint16_t)v->last_hypercall;
 	e->resume_rip = v->frame.rip;
 	e->resume_rsp = v->frame.rsp;
