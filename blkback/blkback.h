@@ -60,7 +60,8 @@ struct blk_seg {
  * ring again. */
 struct blk_req {
 	uint64_t id;
-	uint8_t operation;		/* as sent, echoed in the response */
+	uint8_t operation;		/* for the response: as sent, an indirect
+					 * request's own read or write */
 	enum blk_op op;
 	uint64_t offset, len;		/* bytes of the image */
 	unsigned int nseg;

@@ -51,6 +51,12 @@ static int segs_done(const struct blk_geom *g, uint64_t sector, struct blk_req *
 
 	for (i = 0; i < r->nseg; i++)
 		bytes += r->seg[i].len;
+	/* A flush or barrier without data names no sectors, whatever its
+	 * sector field holds (Linux's blkfront leaves the block layer's). */
+	if (bytes == 0) {
+		r->offset = r->len = 0;
+		return BLKIF_RSP_OKAY;
+	}
 	return range_check(g, sector, bytes / g->unit, r, why);
 }
 
@@ -83,6 +89,7 @@ static int indirect(const struct blk_geom *g, const struct blkif_request *req,
 	unsigned int i;
 
 	memcpy(&ind, req, sizeof(ind));
+	r->operation = ind.indirect_op;	/* what its response carries, refused or not */
 	if (g->max_indirect == 0) {
 		*why = "an indirect request, not offered";
 		return BLKIF_RSP_EOPNOTSUPP;

@@ -366,7 +366,7 @@ void vcpu_drain_kicks(void)
 /* Before entering the guest: events and dirty state. Timers need no check
  * here: an expiring timer signals this thread, so the next KVM_RUN returns
  * at once and the kick path checks them. */
-static int vcpu_prepare_entry(struct vcpu *v)
+static int vcpu_prepare_entry(struct vcpu *v, const char **why)
 {
 	int ret = 0;
 
@@ -380,15 +380,16 @@ static int vcpu_prepare_entry(struct vcpu *v)
 	}
 	if (v->resume_kind != TRAP_NONE || (v->sregs.cs.selector & 3) == 3)
 		pv_deliver_events(v);
-	ret = hv.trap->resume(v);
-	if (ret == 0)
-		ret = pt_sync(v);
+	if ((ret = hv.trap->resume(v)) < 0)
+		*why = "no return frame";
+	else if ((ret = pt_sync(v)) < 0)
+		*why = "page-table sync";
 	vcpu_trace_entry(v);
 load:
-	if (ret == 0 && v->sregs_dirty)
-		ret = kvm_set_sregs(v);
-	if (ret == 0 && v->regs_dirty)
-		ret = kvm_set_regs(v);
+	if (ret == 0 && v->sregs_dirty && (ret = kvm_set_sregs(v)) < 0)
+		*why = "KVM_SET_SREGS refused";
+	if (ret == 0 && v->regs_dirty && (ret = kvm_set_regs(v)) < 0)
+		*why = "KVM_SET_REGS refused";
 	v->sregs_dirty = v->regs_dirty = false;
 	v->resume_kind = TRAP_NONE;
 	return ret;
@@ -398,6 +399,8 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct domain *d = v->d;
+	const char *why = "";
+	char msg[64];
 	int ret;
 
 	v->tid = gettid();
@@ -414,8 +417,9 @@ static void *vcpu_thread(void *arg)
 		}
 		v->active = true;
 		pthread_mutex_unlock(&d->lock);
-		if (vcpu_prepare_entry(v) < 0) {
-			vcpu_crash(v, "cannot load vCPU state");
+		if (vcpu_prepare_entry(v, &why) < 0) {
+			snprintf(msg, sizeof(msg), "cannot load vCPU state: %s", why);
+			vcpu_crash(v, msg);
 			continue;
 		}
 		ret = kvm_run(v);

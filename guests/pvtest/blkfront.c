@@ -244,6 +244,15 @@ void blkf_push(struct blkf_dev *d)
 		notify(&d->q[i]);
 }
 
+/* The operation a response must carry: an indirect request's is the
+ * operation inside it (blkif.h; Linux's blkfront refuses anything else). */
+static uint8_t answered_op(const struct blkif_request *r)
+{
+	if (r->operation == BLKIF_OP_INDIRECT)
+		return ((const struct blkif_request_indirect *)r)->indirect_op;
+	return r->operation;
+}
+
 /* A response for shadow s: its data out of the pool, its grants back. */
 static void complete(struct blkf_dev *d, struct blkf_shadow *s, int status)
 {
@@ -254,9 +263,7 @@ static void complete(struct blkf_dev *d, struct blkf_shadow *s, int status)
 		    PAGE_SIZE;
 
 		if (s->pool[i] != NO_POOL) {
-			if (s->req.operation == BLKIF_OP_READ ||
-			    (s->req.operation == BLKIF_OP_INDIRECT &&
-			    ((struct blkif_request_indirect *)&s->req)->indirect_op == BLKIF_OP_READ))
+			if (answered_op(&s->req) == BLKIF_OP_READ)
 				memcpy(s->buf + i * PAGE_SIZE, pfn_to_virt(d->pool_pfn + s->pool[i]),
 				    chunk);
 			d->pool[d->npool++] = s->pool[i];
@@ -340,8 +347,16 @@ int blkf_reap(struct blkf_dev *d, int *tag, int *status, uint64_t timeout_ns)
 				blkif_response_t rsp = *RING_GET_RESPONSE(&q->ring, q->ring.rsp_cons);
 
 				q->ring.rsp_cons++;
-				if (rsp.id < q->size && q->sh[rsp.id].used && !q->sh[rsp.id].done)
-					complete(d, &q->sh[rsp.id], rsp.status);
+				if (rsp.id < q->size && q->sh[rsp.id].used && !q->sh[rsp.id].done) {
+					struct blkf_shadow *s = &q->sh[rsp.id];
+
+					if (rsp.operation != answered_op(&s->req)) {
+						printk("blkfront: response %u has operation %u, not %u\n",
+						    (unsigned int)rsp.id, rsp.operation, answered_op(&s->req));
+						rsp.status = BLKIF_RSP_ERROR;
+					}
+					complete(d, s, rsp.status);
+				}
 			}
 			for (j = 0; j < q->size; j++)
 				if (q->sh[j].used && q->sh[j].done) {

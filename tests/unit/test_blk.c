@@ -67,6 +67,9 @@ static void test_direct(void)
 	/* Flush and barrier may come without data; unknown ops are not offered. */
 	CU_ASSERT_EQUAL(rw(&g512, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0), BLKIF_RSP_OKAY);
 	CU_ASSERT_EQUAL(r.op, BLK_FLUSH);
+	/* Without data its sector field means nothing, even past the end. */
+	CU_ASSERT_EQUAL(rw(&g512, BLKIF_OP_FLUSH_DISKCACHE, 0, 1ull << 40, 0, 0), BLKIF_RSP_OKAY);
+	CU_ASSERT_EQUAL(r.len, 0);
 	CU_ASSERT_EQUAL(rw(&g512, BLKIF_OP_WRITE_BARRIER, 2, 8, 0, 7), BLKIF_RSP_OKAY);
 	CU_ASSERT_EQUAL(r.op, BLK_BARRIER);
 	CU_ASSERT_EQUAL(rw(&g512, BLKIF_OP_RESERVED_1, 1, 0, 0, 7), BLKIF_RSP_EOPNOTSUPP);
@@ -117,7 +120,7 @@ static void test_indirect(void)
 	CU_ASSERT_EQUAL(r.op, BLK_WRITE);
 	CU_ASSERT_EQUAL(r.nindirect, 1);
 	CU_ASSERT_EQUAL(r.indirect[0], 900);
-	CU_ASSERT_EQUAL(r.operation, BLKIF_OP_INDIRECT);
+	CU_ASSERT_EQUAL(r.operation, BLKIF_OP_WRITE);	/* answered as the write it carries */
 	CU_ASSERT_EQUAL(blk_req_indirect(&g512, &r, segs, &why), BLKIF_RSP_OKAY);
 	CU_ASSERT_EQUAL(r.len, 1u << 20);
 	CU_ASSERT_EQUAL(r.seg[255].gref, 1255);
@@ -137,6 +140,7 @@ static void test_indirect(void)
 	CU_ASSERT_EQUAL(indirect(&g512, BLKIF_OP_INDIRECT, 4, 0), BLKIF_RSP_ERROR);
 	none.max_indirect = 0;
 	CU_ASSERT_EQUAL(indirect(&none, BLKIF_OP_READ, 4, 0), BLKIF_RSP_EOPNOTSUPP);
+	CU_ASSERT_EQUAL(r.operation, BLKIF_OP_READ);	/* refused, still answered as a read */
 	none = g512;
 	none.readonly = true;
 	CU_ASSERT_EQUAL(indirect(&none, BLKIF_OP_WRITE, 4, 0), BLKIF_RSP_ERROR);
