@@ -338,8 +338,7 @@ int cmd_info(int argc, char **argv)
 	return 0;
 }
 
-static int domain_op(int argc, char **argv, uint16_t type, uint32_t arg,
-    const char *done)
+static int domain_op(int argc, char **argv, uint16_t type)
 {
 	struct palctl c;
 	uint32_t domid;
@@ -351,16 +350,14 @@ static int domain_op(int argc, char **argv, uint16_t type, uint32_t arg,
 		return 1;
 	ret = palctl_lookup(&c, argv[1], &domid);
 	if (ret == 0)
-		ret = palctl_domid_op(&c, type, domid, arg);
+		ret = palctl_domid_op(&c, type, domid, 0);
 	if (ret < 0)
 		return pal_err("%s %s: %s", argv[0], argv[1], palctl_why(&c, ret));
-	if (done != NULL)
-		printf("%s %s\n", done, argv[1]);
 	return 0;
 }
 
-int cmd_pause(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_PAUSE, 0, NULL); }
-int cmd_unpause(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_UNPAUSE, 0, NULL); }
+int cmd_pause(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_PAUSE); }
+int cmd_unpause(int argc, char **argv) { return domain_op(argc, argv, CTL_DOMAIN_UNPAUSE); }
 /* pal destroy [--purge-vtpm] DOMAIN: --purge-vtpm also deletes the state
  * of the domain's vTPM instance (it is named for the domain). */
 int cmd_destroy(int argc, char **argv)
@@ -372,7 +369,7 @@ int cmd_destroy(int argc, char **argv)
 	int ret;
 
 	if (argc != 3 || strcmp(argv[1], "--purge-vtpm") != 0)
-		return domain_op(argc, argv, CTL_DOMAIN_DESTROY, 0, NULL);
+		return domain_op(argc, argv, CTL_DOMAIN_DESTROY);
 	if (pal_connect(&c) < 0)
 		return 1;
 	ret = palctl_lookup(&c, argv[2], &domid);
@@ -391,13 +388,71 @@ int cmd_destroy(int argc, char **argv)
 	printf("destroyed %s and its vTPM state\n", name);
 	return 0;
 }
+
+/*
+ * pal shutdown|reboot [-F] [-w] DOMAIN. As Xen's toolstack does, the guest
+ * is asked: "poweroff" or "reboot" in its control/shutdown, for it to stop
+ * its programs, write back its disks and then shut itself down. A guest
+ * that never said it takes that request (control/feature-poweroff or
+ * feature-reboot, which Linux writes) is not asked; it, and any guest with
+ * -F, is shut down by the hypervisor at once. -w waits until the domain
+ * has gone (from a reboot, until it has gone or been started again).
+ */
+static int shutdown_op(int argc, char **argv, uint32_t reason)
+{
+	const char *what = reason == SHUTDOWN_reboot ? "reboot" : "poweroff";
+	bool force = false, wait = false;
+	struct palctl_xs x;
+	struct palctl c;
+	char path[96], val[8];
+	uint32_t domid, now;
+	int opt, ret;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "Fw")) != -1) {
+		if (opt == 'F')
+			force = true;
+		else if (opt == 'w')
+			wait = true;
+		else
+			return pal_usage_of(argv[0]), 2;
+	}
+	if (optind != argc - 1)
+		return pal_usage_of(argv[0]), 2;
+	if (pal_open_both(argv[optind], &c, &domid, &x) < 0)
+		return 1;
+	snprintf(path, sizeof(path), "/local/domain/%u/control/feature-%s", domid, what);
+	if (!force && (palctl_xs_read(&x, path, val, sizeof(val)) < 0 ||
+	    strcmp(val, "1") != 0))
+		force = true;
+	if (force) {
+		ret = palctl_domid_op(&c, CTL_DOMAIN_SHUTDOWN, domid, reason);
+	} else {
+		snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", domid);
+		ret = palctl_xs_write(&x, path, what);
+	}
+	if (ret < 0) {
+		ret = pal_err("%s %s: %s", argv[0], argv[optind],
+		    force ? palctl_why(&c, ret) : strerror(-ret));
+		pal_close_both(&c, &x);
+		return ret;
+	}
+	printf(force ? "%s %s: the hypervisor stops it now\n" :
+	    "%s %s: asked through control/shutdown\n", what, argv[optind]);
+	fflush(stdout);
+	while (wait && palctl_lookup(&c, argv[optind], &now) == 0 && now == domid)
+		sleep_ms(100);
+	pal_close_both(&c, &x);
+	return 0;
+}
+
 int cmd_shutdown(int argc, char **argv)
 {
-	return domain_op(argc, argv, CTL_DOMAIN_SHUTDOWN, SHUTDOWN_poweroff, "shutting down");
+	return shutdown_op(argc, argv, SHUTDOWN_poweroff);
 }
 int cmd_reboot(int argc, char **argv)
 {
-	return domain_op(argc, argv, CTL_DOMAIN_SHUTDOWN, SHUTDOWN_reboot, "rebooting");
+	return shutdown_op(argc, argv, SHUTDOWN_reboot);
 }
 
 int cmd_console(int argc, char **argv)

@@ -313,6 +313,9 @@ static int probe(struct xb_dev *xb)
 		return ret;
 	}
 	xb_dev_write(xb, "instance", "%s", v->name);
+	/* The shared page's states (tpmif.h's version 2), the only one we
+	 * speak: Linux's xen-tpmfront will not connect without being told. */
+	xb_dev_write(xb, "feature-protocol-v2", "1");
 	return 0;
 }
 

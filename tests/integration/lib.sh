@@ -63,6 +63,8 @@ kill_daemon() {
 
 ok() { passed=$((passed + 1)); echo "ok: $*"; }
 nok() { failed=$((failed + 1)); echo "FAILED: $*"; }
+# extended HEX: what a SHA-256 PCR holds after one extend of HEX from zeros.
+extended() { { head -c 32 /dev/zero; echo -n "$1" | xxd -r -p; } | sha256sum | cut -d' ' -f1; }
 
 # write_cfg NAME MEM_MB EXTRA [VCPUS] [more settings...]: prints the path
 # (GUEST_KERNEL and GUEST_TYPE, when set, give another kernel and type=)
