@@ -59,6 +59,8 @@ long hc_xen_version(struct vcpu *v, uint64_t *a)
 	xen_feature_info_t fi;
 	xen_capabilities_info_t caps;
 	xen_platform_parameters_t pp;
+	xen_compile_info_t ci;
+	xen_changeset_info_t cs;
 
 	switch (a[0]) {
 	case XENVER_version:
@@ -83,6 +85,19 @@ long hc_xen_version(struct vcpu *v, uint64_t *a)
 		if (fi.submap_idx == 0 && v->d->hvm == NULL)	/* mmu_update does it */
 			fi.submap |= 1u << XENFEAT_mmu_pt_update_preserve_ad;
 		return copy_to_guest(v, a[1], &fi, sizeof(fi));
+	case XENVER_compile_info:
+		memset(&ci, 0, sizeof(ci));
+		str_copy(ci.compiler, "gcc " __VERSION__, sizeof(ci.compiler));
+		str_copy(ci.compile_by, "palisade", sizeof(ci.compile_by));
+		str_copy(ci.compile_date, __DATE__, sizeof(ci.compile_date));
+		return copy_to_guest(v, a[1], &ci, sizeof(ci));
+	case XENVER_changeset:
+		memset(cs, 0, sizeof(cs));
+		str_copy(cs, "palisade " PACKAGE_VERSION, sizeof(cs));
+		return copy_to_guest(v, a[1], cs, sizeof(cs));
+	case XENVER_commandline:
+	case XENVER_build_id:
+		return -XEN_EPERM;	/* as Xen answers a domain without privilege */
 	case XENVER_pagesize:
 		return PAGE_SIZE;
 	case XENVER_guest_handle:

@@ -23,6 +23,10 @@ struct stub_frame {
 	uint64_t vector, error, rip, cs, rflags, rsp, ss;
 };
 
+/* The vector of a frame already handled and set up for the return: if its
+ * stub's exit came to us again, the exception is not handled twice. */
+#define STUB_HANDLED	(~0ull)
+
 static int idt_vcpu_setup(struct vcpu *v)
 {
 	struct kvm_segment tr = {
@@ -83,7 +87,14 @@ static bool idt_decode(struct vcpu *v, struct trap *t)
 			t->vector = 8;		/* a fault inside our own stubs */
 			return true;
 		}
-		t->kind = v->resume_kind = TRAP_EXCEPTION;
+		if (f->vector == STUB_HANDLED) {
+			gwarn(v->d, "v%u: trap stub's exit seen again (return to %#llx)",
+			    v->id, (unsigned long long)f->rip);
+			t->kind = TRAP_NONE;
+		} else {
+			t->kind = TRAP_EXCEPTION;
+		}
+		v->resume_kind = TRAP_EXCEPTION;
 		t->vector = (uint8_t)f->vector;
 		t->error = (uint32_t)f->error;
 		t->cr2 = v->sregs.cr2;
@@ -132,6 +143,7 @@ static int idt_resume(struct vcpu *v)
 		if (f == NULL)
 			return -1;
 		iret_to_frame(f, v, fl);
+		f->vector = STUB_HANDLED;
 		return 0;
 	case TRAP_SYSCALL:
 		if (v->regs.rcx == v->frame.rip && v->regs.r11 == fl) {

@@ -333,6 +333,8 @@ static int vcpu_handle_exit(struct vcpu *v)
 			hypercall_dispatch(v);
 			return 0;
 		}
+		if (t.kind == TRAP_NONE)
+			return 0;	/* nothing new: back where it was going */
 		return pv_handle_trap(v, &t);
 	}
 	switch (r->exit_reason) {

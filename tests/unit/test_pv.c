@@ -208,6 +208,14 @@ static void test_hypercall_args(void)
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_xen_version, 1000, 0, 0, 0), -XEN_ENOSYS);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_xen_version, XENVER_extraversion, UNMAPPED, 0, 0), -XEN_EFAULT);
 	CU_ASSERT(hc(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0) > 0);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_xen_version, XENVER_compile_info, FG_SCRATCH, 0, 0), 0);
+	CU_ASSERT_NSTRING_EQUAL(((xen_compile_info_t *)fg_ptr(d, FG_SCRATCH))->compiler, "gcc ", 4);
+	CU_ASSERT_EQUAL(((xen_compile_info_t *)fg_ptr(d, FG_SCRATCH))->compile_date[31], '\0');
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_xen_version, XENVER_compile_info, UNMAPPED, 0, 0), -XEN_EFAULT);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_xen_version, XENVER_changeset, FG_SCRATCH, 0, 0), 0);
+	CU_ASSERT_NSTRING_EQUAL((char *)fg_ptr(d, FG_SCRATCH), "palisade ", 9);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_xen_version, XENVER_commandline, FG_SCRATCH, 0, 0), -XEN_EPERM);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_xen_version, XENVER_build_id, FG_SCRATCH, 0, 0), -XEN_EPERM);
 
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_sched_op, 1000, 0, 0, 0), -XEN_ENOSYS);
 	CU_ASSERT_EQUAL(hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, UNMAPPED, 0, 0), -XEN_EFAULT);
@@ -665,6 +673,51 @@ static void test_ptwr(void)
 	guest_drop();
 }
 
+/* An IDT stub's exit, once handled, is not handled again: if the same
+ * stub exit reached us twice, an exception whose return frame already names
+ * its handler would be bounced a second time from there. */
+static void test_idt_stub_once(void)
+{
+	struct kvm_run run;
+	struct trap t;
+	uint64_t *f, top;
+
+	guest_new();
+	set_trap(3, 0, HANDLER);
+	top = priv_vcpu_stack_top_va(0);
+	f = (uint64_t *)((uint8_t *)priv_vcpu_stack(d, 0) + PAGE_SIZE - 7 * 8);
+	f[0] = 3;				/* vector: int3 */
+	f[1] = 0;
+	f[2] = FG_KBASE + 0x3001;		/* the CPU's frame */
+	f[3] = SEL_USER_CS;
+	f[4] = 0x202;
+	f[5] = FG_KSTACK_TOP - 0x800;
+	f[6] = SEL_USER_DS;
+	memset(&run, 0, sizeof(run));
+	run.exit_reason = KVM_EXIT_IO;
+	run.io.direction = KVM_EXIT_IO_OUT;
+	run.io.port = PAL_TRAP_PORT;
+	v->run = &run;
+	v->sregs.cs.selector = SEL_HV_CS;
+	v->regs.rsp = top - 7 * 8;
+	CU_ASSERT_TRUE_FATAL(trap_idt_ops.decode(v, &t));
+	CU_ASSERT_EQUAL(t.kind, TRAP_EXCEPTION);
+	CU_ASSERT_EQUAL(t.vector, 3);
+	CU_ASSERT_EQUAL(pv_handle_trap(v, &t), 0);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	CU_ASSERT_EQUAL(trap_idt_ops.resume(v), 0);
+	CU_ASSERT_EQUAL(f[2], HANDLER);		/* its iretq goes to the handler */
+	/* The same exit again: nothing to do, the return frame stays. */
+	CU_ASSERT_TRUE_FATAL(trap_idt_ops.decode(v, &t));
+	CU_ASSERT_EQUAL(t.kind, TRAP_NONE);
+	CU_ASSERT_EQUAL(v->frame.rip, HANDLER);
+	CU_ASSERT_EQUAL(trap_idt_ops.resume(v), 0);
+	CU_ASSERT_EQUAL(f[2], HANDLER);
+	CU_ASSERT_FALSE(crashed());
+	v->run = NULL;
+	guest_drop();
+}
+
 /* The runstate area, and the vm_assist types Linux asks for. */
 static void test_runstate(void)
 {
@@ -756,6 +809,7 @@ static CU_TestInfo tests[] = {
 	{ "set_gdt and update_descriptor", test_set_gdt },
 	{ "Xen's user bit on PV page tables", test_user_bits },
 	{ "page types of pinned tables", test_page_types },
+	{ "an IDT stub's exit is handled once", test_idt_stub_once },
 	{ "runstate area and vm_assist", test_runstate },
 	{ "a spurious #PF is retried", test_spurious_fault },
 	{ "writable page tables: store decoding", test_ptwr_decode },
