@@ -133,6 +133,9 @@ struct vcpu {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	bool regs_dirty, sregs_dirty;
+	/* KVM_RUN was interrupted with an exception or interrupt that KVM
+	 * has yet to deliver: the next entry must not move the vCPU. */
+	bool kvm_delivering;
 	bool sync_regs;			/* registers travel in kvm_run */
 	struct pv_frame frame;
 	enum trap_kind resume_kind;	/* how the strategy returns to CPL3 */

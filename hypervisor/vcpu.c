@@ -365,6 +365,15 @@ void vcpu_drain_kicks(void)
 		;
 }
 
+/* An exception, NMI or interrupt KVM has taken on but not yet delivered. */
+static bool kvm_event_in_flight(struct vcpu *v)
+{
+	struct kvm_vcpu_events ev;
+
+	return kvm_get_events(v, &ev) == 0 && (ev.exception.injected ||
+	    ev.exception.pending || ev.nmi.injected || ev.interrupt.injected);
+}
+
 /* Before entering the guest: events and dirty state. Timers need no check
  * here: an expiring timer signals this thread, so the next KVM_RUN returns
  * at once and the kick path checks them. */
@@ -374,6 +383,14 @@ static int vcpu_prepare_entry(struct vcpu *v, const char **why)
 
 	if (v->d->hvm != NULL)
 		goto load;	/* no PV frame: KVM delivers the HVM guest's events */
+	if (v->kvm_delivering) {
+		/* The registers are those before an exception KVM still has
+		 * to deliver (its stub exits to us next). A bounce written now
+		 * would have it delivered at the bounce's target instead: a #UD
+		 * of xen_cpuid's prefix landing on the event callback. */
+		v->kvm_delivering = false;
+		goto load;
+	}
 	if (v->resume_kind == TRAP_NONE && (v->sregs.cs.selector & 3) == 3) {
 		/* Interrupted plain CPL3 code: the frame is the registers. */
 		v->frame.rip = v->regs.rip;
@@ -430,8 +447,10 @@ static void *vcpu_thread(void *arg)
 			pthread_mutex_lock(&d->lock);
 			timer_check(v);
 			pthread_mutex_unlock(&d->lock);
-			if (kvm_get_regs(v) == 0 && kvm_get_sregs(v) == 0)
+			if (kvm_get_regs(v) == 0 && kvm_get_sregs(v) == 0) {
+				v->kvm_delivering = kvm_event_in_flight(v);
 				continue;
+			}
 			ret = -EIO;
 		}
 		if (ret < 0) {
