@@ -19,6 +19,7 @@ ssize_t ctl_req_size(uint16_t type)
 	case CTL_DOMAIN_UNPAUSE:
 	case CTL_DOMAIN_SHUTDOWN:
 	case CTL_DOMAIN_RAMFD:
+	case CTL_DOMAIN_SETMAXMEM:
 		return sizeof(struct ctl_domid);
 	case CTL_DOMAIN_GETINFO:
 		return sizeof(struct ctl_getinfo_req);

@@ -75,6 +75,7 @@ static const enum xsm_hook ctl_hooks[CTL_TYPE_MAX] = {
 	[CTL_DOMAIN_SHUTDOWN] = XSM_DOMAIN_SHUTDOWN,
 	[CTL_DOMAIN_GETINFO] = XSM_DOMAIN_GETINFO,
 	[CTL_DOMAIN_RAMFD] = XSM_DOMAIN_MEMORY_MAP,
+	[CTL_DOMAIN_SETMAXMEM] = XSM_DOMAIN_SETMAXMEM,
 	[CTL_VCPU_SETCONTEXT] = XSM_DOMAIN_SETCONTEXT,
 	[CTL_HVM_SETCONTEXT] = XSM_DOMAIN_SETCONTEXT,
 	[CTL_FOREIGN_MAP] = XSM_MEMORY_FOREIGN_MAP,
@@ -291,6 +292,10 @@ static void ctl_handle(int conn, const struct ctl_msg *m, struct ctl_msg *rep,
 			fds[0] = d->ram_fd;
 			*nfds = 1;
 		}
+		break;
+	case CTL_DOMAIN_SETMAXMEM:
+		if ((d = ctl_domain(m->hdr.type, b->dom.domid, &ret)) != NULL)
+			ret = domain_set_max_mem(d, b->dom.arg);
 		break;
 	case CTL_VCPU_SETCONTEXT:
 		if ((d = ctl_domain(m->hdr.type, b->vcpu.domid, &ret)) != NULL)

@@ -138,6 +138,7 @@ int domain_create(const struct ctl_domain_create *req, uint32_t *domid)
 	memcpy(d->uuid, req->uuid, sizeof(d->uuid));
 	d->nr_pages = req->mem_kb / 4;
 	d->max_pages = req->max_mem_kb / 4;
+	d->limit_pages = d->max_pages;
 	d->nr_vcpus = req->vcpus;
 	d->type = req->type;
 	d->on_poweroff = req->on_poweroff;
@@ -287,6 +288,17 @@ void domain_pause_sync(struct domain *d)
 	pthread_mutex_unlock(&d->lock);
 }
 
+int domain_set_max_mem(struct domain *d, uint64_t kb)
+{
+	if (kb / 4 > d->max_pages)
+		return -XEN_EINVAL;
+	pthread_mutex_lock(&d->lock);
+	d->limit_pages = kb / 4;
+	pthread_mutex_unlock(&d->lock);
+	log_info("d%u: may populate %llu KiB", d->domid, (unsigned long long)kb);
+	return 0;
+}
+
 int domain_unpause(struct domain *d)
 {
 	int ret = 0;
@@ -338,10 +350,12 @@ void domain_info(struct domain *d, struct ctl_domain_info *o)
 	o->type = d->type;
 	o->mem_kb = d->nr_pages * 4;
 	o->max_mem_kb = d->max_pages * 4;
+	o->limit_kb = d->limit_pages * 4;
 	o->shutdown_reason = d->shutdown_reason;
 	for (i = 0; i < d->nr_vcpus; i++) {
 		o->cpu_time_ns += vcpu_cpu_ns(d->vcpu[i]);
 		o->exits += d->vcpu[i]->exits;
+		o->vcpus_online += d->vcpu[i]->up;
 		if (d->vcpu[i]->up && !d->vcpu[i]->blocked)
 			all_blocked = false;
 	}
@@ -397,7 +411,7 @@ int domain_set_vcpu_context(struct domain *d, const struct ctl_vcpu_context *c)
 	v->kernel_cr3 = c->cr3;
 	vcpu_set_cr3(v, c->cr3);
 	v->regs_dirty = true;
-	v->up = true;
+	v->up = v->initialised = true;
 	s->vcpu_info[v->id].evtchn_upcall_mask = 1;
 	time_update(v);
 	pthread_mutex_unlock(&d->lock);
@@ -462,6 +476,7 @@ int vcpu_initialise(struct vcpu *t, const struct vcpu_guest_context *c)
 	vcpu_set_cr3(t, t->kernel_cr3);
 	t->regs_dirty = true;
 	t->resume_kind = TRAP_NONE;
+	t->initialised = true;
 	time_update(t);
 	pthread_mutex_unlock(&d->lock);
 	return 0;

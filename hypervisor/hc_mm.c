@@ -253,9 +253,17 @@ static long mem_exchange_pages(struct vcpu *v, struct xen_memory_reservation *r,
 		if (pfn >= d->max_pages)
 			break;
 		pthread_mutex_lock(&d->lock);
-		if (increase && !d->populated[pfn] && d->nr_pages < d->max_pages) {
+		if (increase && !d->populated[pfn] && d->nr_pages < d->limit_pages) {
 			d->populated[pfn] = 1;
 			d->nr_pages++;
+		} else if (!increase && d->populated[pfn] && d->pt_level[pfn] != 0) {
+			/* A pinned table stays until it is unpinned (Xen frees
+			 * it at its last reference); this one is not given. */
+			pthread_mutex_unlock(&d->lock);
+			if (domain_guest_warn(d))
+				log_warnx("d%u: decrease_reservation of pinned table "
+				    "pfn %#llx refused", d->domid, (unsigned long long)pfn);
+			break;
 		} else if (!increase && d->populated[pfn]) {
 			/* Scrub: punching the hole frees the page; it reads zero. */
 			fallocate(d->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,

@@ -181,6 +181,24 @@ static long vcpu_register_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 
 int vcpu_initialise(struct vcpu *t, const struct vcpu_guest_context *c);
 
+/* As Xen: the last vCPU going down powers the domain off. */
+static void vcpu_down(struct vcpu *t)
+{
+	struct domain *d = t->d;
+	unsigned int i, others = 0;
+
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->nr_vcpus; i++)
+		others += d->vcpu[i] != t && d->vcpu[i]->up;
+	if (others == 0) {
+		domain_shutdown(d, SHUTDOWN_poweroff);
+	} else {
+		t->up = false;
+		vcpu_kick(t);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 long hc_vcpu_op(struct vcpu *v, uint64_t *a)
 {
 	struct domain *d = v->d;
@@ -203,18 +221,17 @@ long hc_vcpu_op(struct vcpu *v, uint64_t *a)
 		return t->up;
 	case VCPUOP_up:
 		pthread_mutex_lock(&d->lock);
-		t->up = true;
-		vcpu_kick(t);
+		if (t->initialised) {
+			t->up = true;
+			vcpu_kick(t);
+		}
 		pthread_mutex_unlock(&d->lock);
-		return 0;
+		return t->initialised ? 0 : -XEN_EINVAL;
 	case VCPUOP_down:
-		pthread_mutex_lock(&d->lock);
-		t->up = false;
-		vcpu_kick(t);
-		pthread_mutex_unlock(&d->lock);
+		vcpu_down(t);
 		return 0;
 	case VCPUOP_initialise:
-		if (t->up)
+		if (t->initialised)
 			return -XEN_EEXIST;
 		ctx = malloc(sizeof(*ctx));
 		if (ctx == NULL)

@@ -167,6 +167,7 @@ struct vcpu {
 
 	/* Scheduling: all under d->lock. */
 	bool up, blocked, kicked;
+	bool initialised;		/* has a context: VCPUOP_up may run it */
 	bool active;			/* between a runnable check and the next */
 	pthread_cond_t wake;
 	uint64_t timer_deadline;	/* system time ns, 0 = none */
@@ -224,6 +225,7 @@ struct domain {
 	int ram_fd;
 	uint8_t *ram;
 	uint64_t nr_pages, max_pages;
+	uint64_t limit_pages;		/* nr_pages may grow to this (Xen's max_pages) */
 	uint8_t *populated;		/* one byte per pfn: 1 = backed */
 	uint8_t *pt_level;		/* per pfn: 1-4 pinned at that level, 0 not */
 	uint32_t pci_cf8;		/* the PCI address latch its kernel wrote */
@@ -280,6 +282,9 @@ int domain_pause(struct domain *d);
  * domain_pause does); never from one of d's own vCPUs. */
 void domain_pause_sync(struct domain *d);
 int domain_unpause(struct domain *d);
+/* Xen's XEN_DOMCTL_max_mem: how much RAM the domain may populate from now
+ * (what it has stays; below that, it can only give pages back). */
+int domain_set_max_mem(struct domain *d, uint64_t kb);
 void domain_shutdown(struct domain *d, uint32_t reason);
 void domain_crash(struct domain *d, const char *why);
 void domain_info(struct domain *d, struct ctl_domain_info *out);

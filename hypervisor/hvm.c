@@ -133,7 +133,7 @@ int hvm_set_context(struct domain *d, const struct ctl_hvm_context *c)
 	v->sregs.cr3 = v->sregs.cr4 = v->sregs.efer = 0;
 	v->regs_dirty = v->sregs_dirty = true;
 	v->kernel_mode = true;
-	v->up = true;
+	v->up = v->initialised = true;
 	h->console_pfn = c->console_pfn;
 	h->store_pfn = c->store_pfn;
 	h->console_evtchn = c->console_evtchn;

@@ -81,7 +81,9 @@ long hypercall_call(struct vcpu *v, unsigned int nr, uint64_t a[6])
 	log_debug("d%u v%u: %s(%#llx, %#llx) = %ld", v->d->domid, v->id,
 	    nr < ARRAY_SIZE(hc_names) ? hc_names[nr] : "?", (unsigned long long)a[0],
 	    (unsigned long long)a[1], ret);
-	return ret == -XEN_ENOSYS ? hc_refused(v, nr, a) : ret;
+	/* iret's value is the guest's own rax, restored (-ENOSYS, say, where
+	 * Linux preset a system call's result): not an answer to log. */
+	return ret == -XEN_ENOSYS && nr != __HYPERVISOR_iret ? hc_refused(v, nr, a) : ret;
 }
 
 /* An exit at the hypercall port: arguments in rdi, rsi, rdx, r10, r8, r9. */

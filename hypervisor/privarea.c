@@ -323,7 +323,7 @@ int priv_install_xen_slot(struct vcpu *v, uint64_t l4_gpa)
 	uint64_t *l4 = gpa_ptr(v->d, l4_gpa & ~(PAGE_SIZE - 1), PAGE_SIZE);
 	uint64_t slot = pf_gpa(PF_L3) | PTE_P | PTE_RW | PTE_US;
 
-	if (l4 == NULL || l4_gpa >= v->d->nr_pages * PAGE_SIZE)
+	if (l4 == NULL || !mfn_is_guest_ram(v->d, l4_gpa >> PAGE_SHIFT))
 		return -XEN_EINVAL;
 	if (__atomic_load_n(&l4[XEN_L4_SLOT], __ATOMIC_RELAXED) != slot)
 		pt_store(v, &l4[XEN_L4_SLOT], slot);

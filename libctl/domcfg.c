@@ -81,6 +81,15 @@ static int set_vcpus(struct domcfg *d, const struct xlcfg_value *v, char *err, s
 	return 0;
 }
 
+static int set_maxvcpus(struct domcfg *d, const struct xlcfg_value *v, char *err,
+    size_t n)
+{
+	if (v->num < 1 || v->num > 8)
+		return snprintf(err, n, "maxvcpus must be 1 to 8"), -EINVAL;
+	d->maxvcpus = (unsigned int)v->num;
+	return 0;
+}
+
 int domcfg_action(const char *s, uint8_t *out)
 {
 	if (!strcmp(s, "destroy") || !strcmp(s, "coredump-destroy"))
@@ -201,6 +210,7 @@ static const struct key keys[] = {
 	{ "memory", K_NUM, set_memory },
 	{ "maxmem", K_NUM, set_maxmem },
 	{ "vcpus", K_NUM, set_vcpus },
+	{ "maxvcpus", K_NUM, set_maxvcpus },
 	{ "on_poweroff", K_STR, set_on_poweroff },
 	{ "on_reboot", K_STR, set_on_reboot },
 	{ "on_crash", K_STR, set_on_crash },
@@ -282,7 +292,14 @@ int domcfg_from_xlcfg(struct domcfg *d, struct xlcfg *cfg, const char *fname)
 	}
 	if (d->maxmem_mb == 0)
 		d->maxmem_mb = d->memory_mb;
-	if (domcfg_type(d) != CTL_DOM_PV && d->vcpus != 1) {
+	if (d->maxvcpus == 0)
+		d->maxvcpus = d->vcpus;
+	if (d->maxvcpus < d->vcpus) {
+		snprintf(cfg->err, sizeof(cfg->err), "%s: maxvcpus (%u) is less than "
+		    "vcpus (%u)", fname, d->maxvcpus, d->vcpus);
+		return -EINVAL;
+	}
+	if (domcfg_type(d) != CTL_DOM_PV && d->maxvcpus != 1) {
 		snprintf(cfg->err, sizeof(cfg->err), "%s: type '%s' guests have one vCPU "
 		    "(vcpus = 1)", fname, d->type);
 		return -EINVAL;

@@ -186,6 +186,8 @@ static int store_introduce(struct palctl *c, const struct domcfg *cfg,
 	struct palctl_xs_domain d = {
 		.domid = ctx->domid, .name = cfg->name, .uuid = uuid,
 		.memory_kb = cfg->memory_mb * 1024ull,
+		.static_max_kb = cfg->maxmem_mb * 1024ull,
+		.vcpus = cfg->vcpus, .maxvcpus = cfg->maxvcpus,
 		.store_mfn = ctx->store_pfn, .store_port = ctx->store_evtchn,
 		.console_mfn = ctx->console_pfn, .console_port = ctx->console_evtchn,
 	};
@@ -267,7 +269,7 @@ int pal_domain_start(struct palctl *c, const struct domcfg *cfg,
 	str_copy(cr.name, cfg->name, sizeof(cr.name));
 	cr.mem_kb = cfg->memory_mb * 1024;
 	cr.max_mem_kb = cfg->maxmem_mb * 1024;
-	cr.vcpus = cfg->vcpus;
+	cr.vcpus = cfg->maxvcpus;
 	cr.on_poweroff = cfg->on_poweroff;
 	cr.on_reboot = cfg->on_reboot;
 	cr.on_crash = cfg->on_crash;

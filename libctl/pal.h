@@ -36,6 +36,8 @@ int cmd_info(int, char **);
 int cmd_pause(int, char **);
 int cmd_unpause(int, char **);
 int cmd_shutdown(int, char **);
+int cmd_mem_set(int, char **);
+int cmd_vcpu_set(int, char **);
 int cmd_reboot(int, char **);
 int cmd_destroy(int, char **);
 int cmd_console(int, char **);

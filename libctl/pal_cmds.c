@@ -241,7 +241,7 @@ static void print_dom(const struct ctl_domain_info *d, const char *policy, bool 
 	str_copy(name, d->name, sizeof(name));
 	str_copy(label, d->label, sizeof(label));
 	printf("%-24s %5u %7llu %5u     %c %10.1f", name, d->domid,
-	    (unsigned long long)(d->mem_kb / 1024), d->vcpus, state_letter(d->state),
+	    (unsigned long long)(d->mem_kb / 1024), d->vcpus_online, state_letter(d->state),
 	    d->cpu_time_ns / 1e9);
 	if (types)
 		printf("  %-4s", d->domid == 0 ? "-" : type_name(d->type));

@@ -115,11 +115,15 @@ struct palctl_xs_domain {
 	uint32_t domid;
 	const char *name;
 	const char *uuid;
-	uint64_t memory_kb;
+	uint64_t memory_kb, static_max_kb;
 	uint64_t store_mfn, console_mfn;
 	uint32_t store_port, console_port;
+	unsigned int vcpus, maxvcpus;	/* cpu/N/availability: online below vcpus */
 };
 int palctl_xs_introduce(struct palctl_xs *x, const struct palctl_xs_domain *d);
+/* cpu/N/availability, which Linux's cpu_hotplug.c watches. */
+int palctl_xs_vcpu_avail(struct palctl_xs *x, uint32_t domid, unsigned int vcpu,
+    bool online);
 /*
  * The backend side of the xenbus state machine (xbback.c), for every
  * backend: devices the toolstack adds under backend/TYPE are probed (the
@@ -318,7 +322,8 @@ struct domcfg {
 	char ramdisk[512];
 	char cmdline[1024];
 	uint64_t memory_mb, maxmem_mb;
-	unsigned int vcpus;
+	unsigned int vcpus;		/* online at start */
+	unsigned int maxvcpus;		/* the domain's vCPUs: more can come online */
 	uint8_t on_poweroff, on_reboot, on_crash;
 	uint8_t uuid[16];
 	char seclabel[ACMPOL_NAME_LEN];	/* the label part of seclabel= */

@@ -193,6 +193,15 @@ static void dom_path(char *buf, size_t n, uint32_t domid, const char *rel)
 	snprintf(buf, n, "/local/domain/%u%s%s", domid, rel[0] ? "/" : "", rel);
 }
 
+int palctl_xs_vcpu_avail(struct palctl_xs *x, uint32_t domid, unsigned int vcpu,
+    bool online)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability", domid, vcpu);
+	return palctl_xs_write(x, path, online ? "online" : "offline");
+}
+
 int palctl_xs_introduce(struct palctl_xs *x, const struct palctl_xs_domain *d)
 {
 	char path[128], val[64], owner[16], reader[16], id[16], mfn[24], port[16];
@@ -210,6 +219,7 @@ int palctl_xs_introduce(struct palctl_xs *x, const struct palctl_xs_domain *d)
 	const struct { const char *rel; const char *fmt; uint64_t v; } num[] = {
 		{ "domid", "%llu", d->domid },
 		{ "memory/target", "%llu", d->memory_kb },
+		{ "memory/static-max", "%llu", d->static_max_kb },
 		{ "store/ring-ref", "%llu", d->store_mfn },
 		{ "store/port", "%llu", d->store_port },
 		{ "console/ring-ref", "%llu", d->console_mfn },
@@ -220,6 +230,8 @@ int palctl_xs_introduce(struct palctl_xs *x, const struct palctl_xs_domain *d)
 		snprintf(val, sizeof(val), num[i].fmt, (unsigned long long)num[i].v);
 		ret = palctl_xs_write(x, path, val);
 	}
+	for (i = 0; i < d->maxvcpus && ret == 0; i++)
+		ret = palctl_xs_vcpu_avail(x, d->domid, i, i < d->vcpus);
 	dom_path(path, sizeof(path), d->domid, "name");
 	if (ret == 0)
 		ret = palctl_xs_write(x, path, d->name);

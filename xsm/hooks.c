@@ -24,6 +24,7 @@ static const char *const names[XSM_NR_HOOKS] = {
 	[XSM_DOMAIN_GETINFO] = "domain_getinfo",
 	[XSM_DOMAIN_SETCONTEXT] = "domain_setcontext",
 	[XSM_DOMAIN_MEMORY_MAP] = "domain_memory_map",
+	[XSM_DOMAIN_SETMAXMEM] = "domain_setmaxmem",
 	[XSM_SYSCTL] = "sysctl",
 	[XSM_MEMORY_RESERVATION] = "memory_reservation",
 	[XSM_MEMORY_FOREIGN_MAP] = "memory_foreign_map",

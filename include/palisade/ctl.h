@@ -16,7 +16,7 @@
 #include "palisade/acmpol.h"
 
 #define CTL_MAGIC	0x50414c31u	/* "PAL1" */
-#define CTL_VERSION	2
+#define CTL_VERSION	3
 /* A refused request's reply may carry why, in plain words: a body of
  * exactly CTL_ERROR_LEN bytes (libpalctl keeps it in palctl.error). */
 #define CTL_ERROR_LEN	1024
@@ -49,6 +49,7 @@ enum ctl_type {
 	CTL_XSM_CHECK,
 	CTL_XSM_GET,
 	CTL_HVM_SETCONTEXT,
+	CTL_DOMAIN_SETMAXMEM,
 	CTL_TYPE_MAX
 };
 
@@ -105,7 +106,7 @@ struct ctl_domain_created {
 
 struct ctl_domid {
 	uint32_t domid;
-	uint32_t arg;		/* SHUTDOWN: SHUTDOWN_* reason */
+	uint32_t arg;		/* SHUTDOWN: SHUTDOWN_* reason; SETMAXMEM: KiB */
 };
 
 struct ctl_domain_info {
@@ -113,15 +114,16 @@ struct ctl_domain_info {
 	uint32_t state;		/* enum ctl_dom_state */
 	uint32_t shutdown_reason; /* SHUTDOWN_*, valid in CTL_DOM_SHUTDOWN */
 	uint32_t vcpus;
-	uint64_t mem_kb;
-	uint64_t max_mem_kb;
+	uint64_t mem_kb;		/* populated now */
+	uint64_t max_mem_kb;		/* its RAM's size (maxmem) */
+	uint64_t limit_kb;		/* what it may populate (SETMAXMEM) */
 	uint64_t cpu_time_ns;
 	uint64_t exits;
 	char name[CTL_NAME_LEN];
 	uint8_t uuid[16];
 	char label[ACMPOL_NAME_LEN];	/* its security label, "" for none */
 	uint32_t type;			/* enum ctl_dom_type */
-	uint32_t pad;
+	uint32_t vcpus_online;
 };
 
 /* GETINFO: domid is the first domain wanted; the reply lists up to

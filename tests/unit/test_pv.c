@@ -535,6 +535,65 @@ static void test_page_types(void)
 	guest_drop();
 }
 
+static long reservation(unsigned int op, xen_pfn_t first, unsigned int n)
+{
+	struct xen_memory_reservation r = { .nr_extents = n, .domid = DOMID_SELF };
+	xen_pfn_t *list = stack_at(FG_SCRATCH + 0x100);
+	unsigned int i;
+
+	set_xen_guest_handle(r.extent_start, (xen_pfn_t *)(FG_SCRATCH + 0x100));
+	for (i = 0; i < n; i++)
+		list[i] = first + i;
+	memcpy(stack_at(FG_SCRATCH), &r, sizeof(r));
+	return hc(__HYPERVISOR_memory_op, op, FG_SCRATCH, 0, 0);
+}
+
+/* What a balloon driver does, under the limit pal mem-set sets. */
+static void test_reservation_limit(void)
+{
+	guest_new();
+	frame_ptr(100)[0] = 0x5a5a;
+	CU_ASSERT_EQUAL(reservation(XENMEM_decrease_reservation, 100, 4), 4);
+	CU_ASSERT_EQUAL(d->nr_pages, 1020);
+	*(domid_t *)stack_at(FG_SCRATCH + 0x200) = DOMID_SELF;
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_memory_op, XENMEM_current_reservation,
+	    FG_SCRATCH + 0x200, 0, 0), 1020);
+	CU_ASSERT_EQUAL(domain_set_max_mem(d, 1021 * 4), 0);
+	CU_ASSERT_EQUAL(reservation(XENMEM_populate_physmap, 100, 4), 1);
+	CU_ASSERT_EQUAL(frame_ptr(100)[0], 0);		/* scrubbed */
+	CU_ASSERT_EQUAL(domain_set_max_mem(d, 1025 * 4), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(domain_set_max_mem(d, 1024 * 4), 0);
+	CU_ASSERT_EQUAL(reservation(XENMEM_populate_physmap, 101, 3), 3);
+	CU_ASSERT_EQUAL(d->nr_pages, 1024);
+	/* a pinned table is not given back */
+	CU_ASSERT_EQUAL(mmuext1(MMUEXT_PIN_L1_TABLE, L1_PFN), 0);
+	CU_ASSERT_EQUAL(reservation(XENMEM_decrease_reservation, L1_PFN, 1), 0);
+	CU_ASSERT_EQUAL(d->nr_pages, 1024);
+	CU_ASSERT_FALSE(crashed());
+	guest_drop();
+}
+
+/* VCPUOP_up, _down and _initialise as Xen answers them. */
+static void test_vcpu_up_down(void)
+{
+	guest_new();
+	v->up = v->initialised = true;	/* as the builder leaves vCPU 0 */
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 0, 0, 0), 1);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vcpu_op, VCPUOP_up, 0, 0, 0), 0);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 0, FG_SCRATCH, 0),
+	    -XEN_EEXIST);
+	v->initialised = false;		/* as a secondary before its context */
+	v->up = false;
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vcpu_op, VCPUOP_up, 0, 0, 0), -XEN_EINVAL);
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 0, 0, 0), 0);
+	v->up = v->initialised = true;
+	/* the last vCPU going down powers the domain off */
+	CU_ASSERT_EQUAL(hc(__HYPERVISOR_vcpu_op, VCPUOP_down, 0, 0, 0), 0);
+	CU_ASSERT_EQUAL(d->state, DOM_SHUTDOWN);
+	CU_ASSERT_EQUAL(d->shutdown_reason, SHUTDOWN_poweroff);
+	guest_drop();
+}
+
 static void test_ptwr_decode(void)
 {
 	static const struct {
@@ -809,6 +868,8 @@ static CU_TestInfo tests[] = {
 	{ "set_gdt and update_descriptor", test_set_gdt },
 	{ "Xen's user bit on PV page tables", test_user_bits },
 	{ "page types of pinned tables", test_page_types },
+	{ "reservations under the domain's limit", test_reservation_limit },
+	{ "VCPUOP_up, _down and _initialise", test_vcpu_up_down },
 	{ "an IDT stub's exit is handled once", test_idt_stub_once },
 	{ "runstate area and vm_assist", test_runstate },
 	{ "a spurious #PF is retried", test_spurious_fault },

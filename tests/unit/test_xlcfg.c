@@ -22,6 +22,7 @@ static void test_basic(void)
 	CU_ASSERT_EQUAL(d.memory_mb, 64);
 	CU_ASSERT_EQUAL(d.maxmem_mb, 64);
 	CU_ASSERT_EQUAL(d.vcpus, 2);
+	CU_ASSERT_EQUAL(d.maxvcpus, 2);
 	CU_ASSERT_STRING_EQUAL(d.cmdline, "suite=console");
 	CU_ASSERT_STRING_EQUAL(d.kernel, "/k");
 	CU_ASSERT_EQUAL(d.on_reboot, CTL_ACT_RESTART);
@@ -81,6 +82,11 @@ static void test_domcfg_errors(void)
 		  "c:3: builder: builder 'linux' is not supported (generic or hvm)" },
 		{ "name='a'\nkernel='k'\ntype='hvm'\nvcpus=2\n",
 		  "c: type 'hvm' guests have one vCPU (vcpus = 1)" },
+		{ "name='a'\nkernel='k'\ntype='pvh'\nmaxvcpus=2\n",
+		  "c: type 'pvh' guests have one vCPU (vcpus = 1)" },
+		{ "name='a'\nkernel='k'\nvcpus=3\nmaxvcpus=2\n",
+		  "c: maxvcpus (2) is less than vcpus (3)" },
+		{ "name='a'\nkernel='k'\nmaxvcpus=9\n", "c:3: maxvcpus: maxvcpus must be 1 to 8" },
 		{ "name='a'\nkernel='k'\ntype='pvh'\nmemory=4096\n",
 		  "c: type 'pvh' guests have at most 3072 MiB (below the APICs)" },
 	};
