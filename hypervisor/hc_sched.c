@@ -221,12 +221,13 @@ long hc_vcpu_op(struct vcpu *v, uint64_t *a)
 		return t->up;
 	case VCPUOP_up:
 		pthread_mutex_lock(&d->lock);
-		if (t->initialised) {
+		ret = t->initialised ? 0 : -XEN_EINVAL;
+		if (ret == 0) {
 			t->up = true;
 			vcpu_kick(t);
 		}
 		pthread_mutex_unlock(&d->lock);
-		return t->initialised ? 0 : -XEN_EINVAL;
+		return ret;
 	case VCPUOP_down:
 		vcpu_down(t);
 		return 0;

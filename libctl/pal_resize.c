@@ -16,24 +16,27 @@
 static int parse_mem_kb(const char *s, uint64_t *kb)
 {
 	unsigned long long v;
+	unsigned int shift = 0;
 	char *end;
 
 	errno = 0;
 	if (!isdigit((unsigned char)s[0]))
 		return -EINVAL;
 	v = strtoull(s, &end, 10);
-	if (errno != 0 || (end[0] != '\0' && end[1] != '\0') || v > (1ull << 40))
+	if (errno != 0 || (end[0] != '\0' && end[1] != '\0'))
 		return -EINVAL;
 	switch (tolower((unsigned char)end[0])) {
-	case 't': v <<= 30; break;
-	case 'g': v <<= 20; break;
+	case 't': shift = 30; break;
+	case 'g': shift = 20; break;
 	case '\0':
-	case 'm': v <<= 10; break;
+	case 'm': shift = 10; break;
 	case 'k': break;
 	case 'b': v >>= 10; break;
 	default: return -EINVAL;
 	}
-	*kb = v;
+	if (v > (1ull << 40) >> shift)		/* past 1 PiB: no wrap-around */
+		return -EINVAL;
+	*kb = v << shift;
 	return 0;
 }
 
