@@ -263,6 +263,12 @@ int evtchn_close_port(struct domain *d, uint32_t port)
 		if (guest_peer(&d->evtchn[port]))
 			unbind_peer(d, port);
 		evtchn_free(d, port);
+		/* As Xen's evtchn_free: what was raised for the old binding
+		 * must not fire for the next one on the same port (Linux's
+		 * lock-kick IPI, bound again when a vCPU comes back up,
+		 * BUG()s if it fires). */
+		__atomic_fetch_and(&priv_shared_info(d)->evtchn_pending[port / 64],
+		    ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
 	}
 	pthread_mutex_unlock(&d->lock);
 	pthread_mutex_unlock(&interdomain_lock);

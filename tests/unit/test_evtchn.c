@@ -154,8 +154,19 @@ static void test_close_and_destroy(void)
 	pair_new();
 	pa = unbound_for(a, b);
 	CU_ASSERT_EQUAL_FATAL(bind(b, a, pa, &pb), 0);
+	CU_ASSERT_TRUE(pending(b, pb));		/* as bound */
 	cl.port = pb;
 	CU_ASSERT_EQUAL(evtchn(b, EVTCHNOP_close, &cl, sizeof(cl)), 0);
+	/* The port's pending bit went with it: the next binding on that
+	 * port, an IPI here, starts clear, as Xen's do. */
+	CU_ASSERT_FALSE(pending(b, pb));
+	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+	CU_ASSERT_EQUAL(evtchn(b, EVTCHNOP_bind_ipi, &ipi, sizeof(ipi)), 0);
+	CU_ASSERT_EQUAL(ipi.port, pb);
+	CU_ASSERT_FALSE(pending(b, ipi.port));
+	cl.port = ipi.port;
+	CU_ASSERT_EQUAL(evtchn(b, EVTCHNOP_close, &cl, sizeof(cl)), 0);
+	cl.port = pb;
 	CU_ASSERT_EQUAL(status(a, pa).status, EVTCHNSTAT_unbound);
 	CU_ASSERT_EQUAL(status(a, pa).u.unbound.dom, b->domid);
 	CU_ASSERT_EQUAL(status(b, pb).status, EVTCHNSTAT_closed);
