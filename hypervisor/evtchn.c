@@ -99,25 +99,17 @@ static bool test_and_set(xen_ulong_t *w, unsigned int bit)
 	return __atomic_fetch_or(w, m, __ATOMIC_SEQ_CST) & m;
 }
 
-/* Mark port pending in d and, if it is unmasked, raise the upcall. */
-void evtchn_set_pending(struct domain *d, uint32_t port)
+/* Raise the upcall for a pending, unmasked port on the vCPU it is bound to:
+ * Xen's selector bit and evtchn_upcall_pending, and a kick. */
+static void evtchn_raise(struct domain *d, uint32_t port)
 {
-	shared_info_t *s = priv_shared_info(d);
-	unsigned int w = port / 64, b = port % 64;
 	struct vcpu *v;
 	vcpu_info_t *vi;
 
-	if (port >= HV_NR_EVTCHN)
-		return;
-	if (test_and_set(&s->evtchn_pending[w], b))
-		return;
-	sched_wake_pollers(d, port);
-	if (__atomic_load_n(&s->evtchn_mask[w], __ATOMIC_SEQ_CST) & (1ull << b))
-		return;
 	v = d->vcpu[d->evtchn[port].vcpu < d->nr_vcpus ? d->evtchn[port].vcpu : 0];
 	if (v == NULL || (vi = vcpu_info_ptr(v)) == NULL)
 		return;
-	if (test_and_set(&vi->evtchn_pending_sel, w))
+	if (test_and_set(&vi->evtchn_pending_sel, port / 64))
 		return;
 	/* As Xen's vcpu_mark_events_pending: an HVM vCPU's vector is raised
 	 * on the 0 -> 1 edge, the guest clearing the flag before it looks. */
@@ -131,6 +123,22 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 	sched_poll_clear(v);	/* an upcall ends a poll too, as in Xen */
 	vcpu_kick(v);
 	pthread_mutex_unlock(&d->lock);
+}
+
+/* Mark port pending in d and, if it is unmasked, raise the upcall. */
+void evtchn_set_pending(struct domain *d, uint32_t port)
+{
+	shared_info_t *s = priv_shared_info(d);
+	unsigned int w = port / 64, b = port % 64;
+
+	if (port >= HV_NR_EVTCHN)
+		return;
+	if (test_and_set(&s->evtchn_pending[w], b))
+		return;
+	sched_wake_pollers(d, port);
+	if (__atomic_load_n(&s->evtchn_mask[w], __ATOMIC_SEQ_CST) & (1ull << b))
+		return;
+	evtchn_raise(d, port);
 }
 
 void evtchn_send_virq(struct vcpu *v, uint32_t virq)
@@ -464,19 +472,19 @@ static long evtchn_status(struct domain *d, struct evtchn_status *st)
 	return 0;
 }
 
+/* As Xen's 2-level unmask: only a port that was masked and is pending is
+ * raised; its pending bit is left alone (clearing it, even for a moment,
+ * would let a poller or the guest's own scan miss it). */
 static long evtchn_unmask(struct domain *d, uint32_t port)
 {
 	shared_info_t *s = priv_shared_info(d);
-	unsigned int w = port / 64, b = port % 64;
+	uint64_t m = 1ull << (port % 64);
 
 	if (port >= HV_NR_EVTCHN)
 		return -XEN_EINVAL;
-	__atomic_fetch_and(&s->evtchn_mask[w], ~(1ull << b), __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&s->evtchn_pending[w], __ATOMIC_SEQ_CST) & (1ull << b)) {
-		/* Re-raise: clear and set so the selector and upcall follow. */
-		__atomic_fetch_and(&s->evtchn_pending[w], ~(1ull << b), __ATOMIC_SEQ_CST);
-		evtchn_set_pending(d, port);
-	}
+	if ((__atomic_fetch_and(&s->evtchn_mask[port / 64], ~m, __ATOMIC_SEQ_CST) & m) &&
+	    (__atomic_load_n(&s->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) & m))
+		evtchn_raise(d, port);
 	return 0;
 }
 

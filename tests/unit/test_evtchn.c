@@ -124,6 +124,13 @@ static void test_bind_and_send(void)
 	um.port = pa;
 	CU_ASSERT_EQUAL(evtchn(a, EVTCHNOP_unmask, &um, sizeof(um)), 0);
 	CU_ASSERT_TRUE(vcpu_info_ptr(a->vcpu[0])->evtchn_upcall_pending);
+	/* Unmasking a port that is not masked raises nothing (Xen's
+	 * test_and_clear of the mask), and leaves it pending. */
+	vcpu_info_ptr(a->vcpu[0])->evtchn_upcall_pending = 0;
+	vcpu_info_ptr(a->vcpu[0])->evtchn_pending_sel = 0;
+	CU_ASSERT_EQUAL(evtchn(a, EVTCHNOP_unmask, &um, sizeof(um)), 0);
+	CU_ASSERT_FALSE(vcpu_info_ptr(a->vcpu[0])->evtchn_upcall_pending);
+	CU_ASSERT_TRUE(pending(a, pa));
 	pair_drop();
 }
 
