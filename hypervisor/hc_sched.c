@@ -2,6 +2,7 @@
 /* sched_op, set_timer_op and vcpu_op. */
 #include "config.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,9 @@ long hc_sched_op(struct vcpu *v, uint64_t *a)
 
 	switch (a[0]) {
 	case SCHEDOP_yield:
+		/* Linux spins on yield while another of its vCPUs comes up or
+		 * takes a lock: let that vCPU's thread have the host CPU. */
+		sched_yield();
 		return 0;
 	case SCHEDOP_block:
 		return sched_block(v);
